@@ -1,0 +1,3 @@
+from misgen.cli import run
+
+run()

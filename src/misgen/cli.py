@@ -1,0 +1,135 @@
+"""The command line: ``main(argv) -> int``, argparse, lazy imports.
+
+argparse is used instead of click/typer for start-up time (it is in the standard library
+and already imported by Python's own tooling paths); each command imports what it needs
+only when it runs, so ``misgen --help`` loads neither pydantic nor networkx.
+
+Exit codes: 0 success, 1 problems found (invalid data, disagreements, stale output),
+2 usage error or unusable input, 3 internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+COMMANDS = {
+    "validate": "check data files against the schema and each other",
+    "schema": "write (or --check) the JSON Schema files generated from the models",
+    "taxonomy": "show the labels, subtypes, signals, relations and frameworks",
+    "explain": "explain a label, subtype, signal, relation, framework term, rule or case",
+    "classify": "classify a scenario file, or the whole case base with --all",
+    "eval": "agreement report: classifier verdicts vs curated labels",
+    "graph": "render the relation graph (svg, mermaid, dot, json, text)",
+    "docs": "generate (or --check) the Markdown documentation site",
+    "new": "write a new case file skeleton from answers",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with a short message, as argparse does
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _fmt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="misgen", description="A formal taxonomy and explainable rule-based classifier of AI goal failures.",
+                     epilog="Exit codes: 0 ok, 1 problems found, 2 usage or input error, 3 internal error. "
+                            "Set NO_COLOR to disable colour.")
+    parser.add_argument("--root", metavar="DIR", help="data root holding taxonomy/, classifier/, cases/ (default: $MISGEN_ROOT, the checkout, or the bundled data)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    from misgen import __version__
+
+    parser.add_argument("--version", action="version", version=f"misgen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("validate", help=COMMANDS["validate"], description="Check data files. With no PATH, the whole data root.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="case files or folders (default: everything)")
+    _fmt(p)
+
+    p = sub.add_parser("schema", help=COMMANDS["schema"], description="Write schema/*.schema.json from the models.")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files are stale")
+
+    p = sub.add_parser("taxonomy", help=COMMANDS["taxonomy"], description="Show the taxonomy.")
+    _fmt(p)
+
+    p = sub.add_parser("explain", help=COMMANDS["explain"], description="Explain one id.")
+    p.add_argument("id", metavar="ID")
+    _fmt(p)
+
+    p = sub.add_parser("classify", help=COMMANDS["classify"], description="Classify a scenario (YAML in the case format; partial answers allowed) or the whole case base.")
+    p.add_argument("file", nargs="?", metavar="FILE", help="scenario file, or - for standard input")
+    p.add_argument("--all", action="store_true", help="classify every case in the case base")
+    p.add_argument("--interactive", "-i", action="store_true", help="answer the diagnostic questions in the terminal")
+    _fmt(p)
+
+    p = sub.add_parser("eval", help=COMMANDS["eval"], description="Compare the classifier with the curated labels. Exit 1 on an undeclared or stale disagreement.")
+    _fmt(p)
+
+    p = sub.add_parser("graph", help=COMMANDS["graph"], description="Render the relation graph built from the data.")
+    p.add_argument("--format", choices=("svg", "mermaid", "dot", "json", "text"), default="text")
+    p.add_argument("--focus", metavar="ID", help="draw only the neighbourhood of this case, label or other node")
+    p.add_argument("--depth", type=int, default=1, metavar="N", help="neighbourhood depth with --focus (default 1)")
+    p.add_argument("--kind", action="append", metavar="KIND", help="keep only nodes of this kind (repeatable)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+    p = sub.add_parser("docs", help=COMMANDS["docs"], description="Generate the documentation site from the data.")
+    p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: ROOT/docs)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the docs are stale")
+
+    p = sub.add_parser("new", help=COMMANDS["new"], description="Write a new case file skeleton. Never overwrites.")
+    p.add_argument("id", metavar="ID", help="the new case id (lowercase letters, digits, hyphens)")
+    p.add_argument("--answers", metavar="FILE", help="YAML or JSON mapping of signal id to answer (or to {answer, evidence, strength, source})")
+    p.add_argument("--interactive", "-i", action="store_true", help="ask the questions in the terminal")
+    p.add_argument("-o", "--output", metavar="PATH", help="where to write (default: ROOT/cases/ID.yaml)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    from misgen.problems import InputError, UsageError
+
+    try:
+        from misgen import commands
+
+        handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))
+        return int(handler(args))
+    except UsageError as exc:
+        print(f"misgen: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except InputError as exc:
+        from misgen.output import print_problems
+
+        print_problems(exc.problems)
+        return EXIT_USAGE
+    except SystemExit as exc:  # commands stop early with an exit code
+        return exc.code if isinstance(exc.code, int) else EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("misgen: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback for users
+        if args.debug:
+            raise
+        print(f"misgen: internal error: {type(exc).__name__}: {exc}\n"
+              "This is a bug in misgen. Re-run with --debug for the traceback and please report it.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def run() -> None:
+    sys.exit(main())

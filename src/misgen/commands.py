@@ -1,0 +1,232 @@
+"""Command implementations: parse -> load -> compute -> render. Each returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from misgen.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from misgen.output import clean, console, dump_json, print_problems
+from misgen.problems import Problem, UsageError
+
+
+def _root(args: argparse.Namespace) -> Path:
+    from misgen.root import find_root
+
+    return find_root(args.root)
+
+
+def _kb(args: argparse.Namespace, extra: list[Path] | None = None) -> Any:
+    """Load the knowledge base; refuse to go on (exit 1 via SystemExit) if it has problems."""
+    from misgen.kb import load
+
+    kb = load(_root(args), extra or [])
+    if not kb.ok:
+        print_problems(kb.problems)
+        print(f"misgen: the data has {len(kb.problems)} problem(s); run 'misgen validate' and fix them first", file=sys.stderr)
+        raise SystemExit(EXIT_PROBLEMS)
+    return kb
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from misgen.kb import iter_case_files, load
+
+    root = _root(args)
+    requested: list[Path] = []
+    for raw in args.paths:
+        path = Path(raw)
+        if path.is_dir():
+            requested += sorted(path.rglob("*.yaml"))
+        elif path.is_file():
+            requested.append(path)
+        else:
+            raise UsageError(f"{raw}: no such file or folder")
+    in_root = {p.resolve() for p in iter_case_files(root)}
+    data_dirs = [(root / d).resolve() for d in ("taxonomy", "classifier")]
+    extra = [p for p in requested if p.resolve() not in in_root and not any(_under(p, d) for d in data_dirs)]
+    kb = load(root, extra)
+    problems = list(kb.problems)
+    if requested:
+        wanted = {_display(root, p) for p in requested}
+        problems = [p for p in problems if p.path in wanted or p.path.startswith(("taxonomy", "classifier"))]
+        checked = len(requested)
+    else:
+        checked = len(in_root) + 7
+    if args.format == "json":
+        dump_json({"schema_version": 1, "ok": not problems, "checked": checked,
+                   "problems": [p.as_dict() for p in problems]})
+    else:
+        print_problems(problems)
+        if problems:
+            print(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s); {checked} file(s) checked", file=sys.stderr)
+        else:
+            print(f"ok: {checked} file(s) checked, no problems")
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def _under(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from misgen.output import atomic_write
+    from misgen.schemagen import all_schemas
+
+    folder = _root(args) / "schema"
+    stale = []
+    for name, text in all_schemas().items():
+        path = folder / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            continue
+        stale.append(name)
+        if not args.check:
+            atomic_write(path, text, force=True)
+    if args.check:
+        if stale:
+            print(f"stale schema file(s): {', '.join(stale)}; run 'misgen schema' and commit the result", file=sys.stderr)
+            return EXIT_PROBLEMS
+        print("ok: schema files are up to date")
+        return EXIT_OK
+    print(f"wrote {len(stale)} schema file(s) to {folder}" if stale else "schema files already up to date")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- taxonomy / explain
+
+
+def cmd_taxonomy(args: argparse.Namespace) -> int:
+    from misgen import explain
+
+    kb = _kb(args)
+    if args.format == "json":
+        dump_json(explain.taxonomy_dict(kb))
+    else:
+        console().print(explain.taxonomy_tree(kb))
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from misgen import explain
+
+    kb = _kb(args)
+    found = explain.lookup(kb, args.id)
+    if found is None:
+        hint = explain.suggest(kb, args.id)
+        print(f"misgen: unknown id '{clean(args.id)}'" + (f"; did you mean '{hint}'?" if hint else ""), file=sys.stderr)
+        return EXIT_USAGE
+    kind, obj = found
+    if args.format == "json":
+        dump_json(explain.as_dict(kb, kind, obj))
+    else:
+        out = console()
+        for part in explain.as_renderables(kb, kind, obj):
+            out.print(part)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- classify / eval
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from misgen import render
+    from misgen.serialize import verdict_dict
+
+    if args.interactive:
+        from misgen.interactive import run_session
+
+        return run_session(_kb(args))
+    if args.all:
+        if args.file:
+            raise UsageError("give a FILE or --all, not both")
+        from misgen.evaluation import classify_all
+
+        rows = classify_all(_kb(args))
+        if args.format == "json":
+            dump_json({"schema_version": 1, "cases": [
+                {"id": r.case, "title": r.title, "primary": r.verdict.primary, "labels": list(r.verdict.labels),
+                 "subtype": r.verdict.subtype, "status": r.verdict.status,
+                 "fired": [f.rule for f in r.verdict.fired], "curated": list(r.curated), "agrees": r.agrees}
+                for r in rows]})
+        else:
+            out = console()
+            out.print(render.cases_table(rows))
+            agree = sum(r.agrees for r in rows)
+            out.print(f"{agree}/{len(rows)} primary labels agree with the curator; see 'misgen eval' for the report")
+        return EXIT_OK
+    if not args.file:
+        raise UsageError("classify needs a FILE (or - for standard input), --all, or --interactive")
+    from misgen.engine import Classifier
+    from misgen.scenario import read_scenario
+
+    kb = _kb(args)
+    scenario = read_scenario(args.file, kb)
+    verdict = Classifier.from_kb(kb).classify(scenario.answers(), case_id=scenario.id)
+    if args.format == "json":
+        dump_json(verdict_dict(verdict))
+    else:
+        console().print(render.verdict_tree(verdict, scenario.title))
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from misgen import render
+    from misgen.evaluation import classify_all, failing, report
+
+    kb = _kb(args)
+    rep = report(kb, classify_all(kb))
+    bad = failing(rep)
+    if args.format == "json":
+        dump_json(rep)
+    else:
+        out = console()
+        for part in render.eval_tables(rep):
+            out.print(part)
+    for d in bad:
+        why = "declared disagreement is stale" if d["stale"] else "undeclared disagreement"
+        print(f"{clean(d['case'])}: {why}: classifier says {d['classifier']}, curator says {d['curated']}; "
+              "fix the rules or declare it under curated.disagreement with a reason", file=sys.stderr)
+    return EXIT_PROBLEMS if bad else EXIT_OK
+
+
+# --------------------------------------------------------------------------- graph / docs / new
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from misgen.graph import command
+
+    return command(_kb(args), args)
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from misgen.docs import command
+
+    return command(_kb(args), args)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from misgen.scaffold import command
+
+    return command(_kb(args), args)
+
+
+__all__ = ["Problem"]

@@ -1,0 +1,379 @@
+"""Load the whole knowledge base from a data root and cross-check it.
+
+Every file is parsed and validated on its own (:mod:`misgen.loading`), then the checks
+here make sure every reference resolves: signals and answers used by rules, labels and
+subtypes, sources, linked cases, rule test cases. All problems are collected in one run.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from misgen import ids, models
+from misgen.loading import load_model, locate
+from misgen.problems import Problem
+from misgen.yamlio import Document
+
+TAXONOMY_FILES = {
+    "signals": ("taxonomy/signals.yaml", models.SignalsFile),
+    "labels": ("taxonomy/labels.yaml", models.LabelsFile),
+    "relations": ("taxonomy/relations.yaml", models.RelationsFile),
+    "frameworks": ("taxonomy/frameworks.yaml", models.FrameworksFile),
+    "sources": ("taxonomy/sources.yaml", models.SourcesFile),
+    "rules": ("classifier/rules.yaml", models.RulesFile),
+    "policy": ("classifier/policy.yaml", models.Policy),
+}
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything misgen knows, validated. Cases are keyed by id, in sorted order."""
+
+    root: Path
+    signals: dict[str, models.Signal]
+    labels: dict[str, models.Label]
+    subtypes: dict[str, models.Subtype]
+    relations: tuple[models.Relation, ...]
+    frameworks: dict[str, models.Framework]
+    sources: dict[str, models.Source]
+    definitions: dict[str, models.Definition]
+    rules: tuple[models.Rule, ...]
+    policy: models.Policy | None
+    cases: dict[str, models.Case]
+    case_paths: dict[str, str]
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def answers_of(self, case_id: str) -> dict[str, models.Answer]:
+        return dict(self.cases[case_id].signals)
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def iter_case_files(root: Path) -> list[Path]:
+    folder = root / "cases"
+    return sorted(p for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def load(root: Path, extra_cases: Iterable[Path] = ()) -> KnowledgeBase:
+    """Load and check the data root (plus ``extra_cases`` outside it)."""
+    problems: list[Problem] = []
+    docs: dict[str, tuple[Document | None, str]] = {}
+    parts: dict[str, object] = {}
+    for key, (rel, model) in TAXONOMY_FILES.items():
+        path = root / rel
+        if not path.is_file():
+            problems.append(Problem(rel, None, None, "", "required file is missing", f"restore {rel} from the misgen repository"))
+            parts[key] = None
+            continue
+        obj, doc, found = load_model(path, model, rel)
+        problems += found
+        parts[key] = obj
+        docs[key] = (doc, rel)
+
+    case_files = iter_case_files(root)
+    seen = {p.resolve() for p in case_files}
+    case_files += [p for p in extra_cases if p.resolve() not in seen]
+    cases: dict[str, models.Case] = {}
+    case_docs: dict[str, tuple[Document | None, str]] = {}
+    folded: dict[str, str] = {}
+    # The loaded data is acyclic (no aliases), so pausing the cyclic GC during the bulk
+    # load is safe and keeps the per-file cost flat from 1k to 10k files.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path in case_files:
+            display = _display(root, path)
+            if path.is_symlink() and not _inside(path.resolve(), root):
+                problems.append(Problem(display, None, None, "", "symlink points outside the data root", "copy the file into cases/ instead of linking it"))
+                continue
+            case, doc, found = load_model(path, models.Case, display)
+            problems += found
+            if case is None:
+                continue
+            if path.stem != case.id:
+                problems.append(locate(doc, display, ("id",), f"id '{case.id}' differs from the file name '{path.stem}'", f"rename the file to {case.id}.yaml or change the id"))
+            key = ids.fold(case.id)
+            if key in folded:
+                problems.append(locate(doc, display, ("id",), f"id '{case.id}' collides with case '{folded[key]}' (ids are compared case-insensitively)", "choose a distinct id"))
+                continue
+            folded[key] = case.id
+            cases[case.id] = case
+            case_docs[case.id] = (doc, display)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+    signals = {s.id: s for s in parts["signals"].signals} if parts["signals"] else {}  # type: ignore[attr-defined]
+    labels = {lab.id: lab for lab in parts["labels"].labels} if parts["labels"] else {}  # type: ignore[attr-defined]
+    subtypes = {s.id: s for lab in labels.values() for s in lab.subtypes}
+    kb = KnowledgeBase(
+        root=root,
+        signals=signals,
+        labels=labels,
+        subtypes=subtypes,
+        relations=tuple(parts["relations"].relations) if parts["relations"] else (),  # type: ignore[attr-defined]
+        frameworks={f.id: f for f in parts["frameworks"].frameworks} if parts["frameworks"] else {},  # type: ignore[attr-defined]
+        sources={s.id: s for s in parts["sources"].sources} if parts["sources"] else {},  # type: ignore[attr-defined]
+        definitions=dict(parts["rules"].definitions) if parts["rules"] else {},  # type: ignore[attr-defined]
+        rules=tuple(parts["rules"].rules) if parts["rules"] else (),  # type: ignore[attr-defined]
+        policy=parts["policy"],  # type: ignore[arg-type]
+        cases=dict(sorted(cases.items())),
+        case_paths={cid: case_docs[cid][1] for cid in sorted(cases)},
+    )
+    if not problems:
+        problems += list(check_taxonomy(kb, docs))
+        problems += list(check_rules(kb, docs))
+        problems += list(check_cases(kb, case_docs))
+    return KnowledgeBase(**{**kb.__dict__, "problems": tuple(sorted(set(problems), key=_order))})
+
+
+def _order(p: Problem) -> tuple[str, int, int, str, str]:
+    return (p.path, p.line or 0, p.column or 0, p.field, p.message)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _dupes(items: Iterable[str]) -> Iterator[tuple[int, str]]:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        key = ids.fold(item)
+        if key in seen:
+            yield index, item
+        seen.add(key)
+
+
+def check_taxonomy(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]]) -> Iterator[Problem]:
+    sdoc, srel = docs["signals"]
+    for i, sid in _dupes(s.id for s in kb.signals.values()):
+        yield locate(sdoc, srel, ("signals", i, "id"), f"duplicate signal id '{sid}'")
+    ldoc, lrel = docs["labels"]
+    for li, label in enumerate(kb.labels.values()):
+        for si, sub in enumerate(label.subtypes):
+            if ids.label_of_subtype(sub.id) != label.id:
+                yield locate(ldoc, lrel, ("labels", li, "subtypes", si, "id"), f"subtype '{sub.id}' must start with '{label.id}.'")
+            for k, src in enumerate(sub.sources):
+                if src not in kb.sources:
+                    yield locate(ldoc, lrel, ("labels", li, "subtypes", si, "sources", k), f"unknown source '{src}'", "add it to taxonomy/sources.yaml")
+        for k, src in enumerate(label.sources):
+            if src not in kb.sources:
+                yield locate(ldoc, lrel, ("labels", li, "sources", k), f"unknown source '{src}'", "add it to taxonomy/sources.yaml")
+    rdoc, rrel = docs["relations"]
+    nodes = set(kb.labels) | set(kb.subtypes)
+    for ri, rel in enumerate(kb.relations):
+        for end in ("source", "target"):
+            if getattr(rel, end) not in nodes:
+                yield locate(rdoc, rrel, ("relations", ri, end), f"unknown label or subtype '{getattr(rel, end)}'", _suggest(getattr(rel, end), nodes))
+        if rel.source == rel.target:
+            yield locate(rdoc, rrel, ("relations", ri, "target"), "a relation cannot point at itself")
+        for k, src in enumerate(rel.sources):
+            if src not in kb.sources:
+                yield locate(rdoc, rrel, ("relations", ri, "sources", k), f"unknown source '{src}'")
+    fdoc, frel = docs["frameworks"]
+    for fi, fw in enumerate(kb.frameworks.values()):
+        for k, src in enumerate(fw.sources):
+            if src not in kb.sources:
+                yield locate(fdoc, frel, ("frameworks", fi, "sources", k), f"unknown source '{src}'")
+        for ti, term in enumerate(fw.terms):
+            for mi, mapping in enumerate(term.maps_to):
+                if mapping.target not in nodes:
+                    yield locate(fdoc, frel, ("frameworks", fi, "terms", ti, "maps_to", mi, "target"), f"unknown label or subtype '{mapping.target}'", _suggest(mapping.target, nodes))
+            yield from _check_condition(kb, term.when, fdoc, frel, ("frameworks", fi, "terms", ti, "when"), allow_label=True)
+    # every id is unique across kinds, so `misgen explain ID` is unambiguous
+    owners: dict[str, str] = {}
+    for kind, keys in (("signal", kb.signals), ("label", kb.labels), ("framework", kb.frameworks)):
+        for key in keys:
+            if ids.fold(key) in owners:
+                yield Problem("taxonomy", None, None, "", f"{kind} id '{key}' is also used by a {owners[ids.fold(key)]}", "ids must be unique across kinds")
+            owners[ids.fold(key)] = kind
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, sorted(choices), n=1)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _check_condition(kb: KnowledgeBase, node: models.Condition, doc: Document | None, rel: str,
+                     path: tuple[str | int, ...], allow_label: bool = False) -> Iterator[Problem]:
+    if isinstance(node, (models.AllNode, models.AnyNode)):
+        key = "all" if isinstance(node, models.AllNode) else "any"
+        for i, child in enumerate(node.all if isinstance(node, models.AllNode) else node.any):
+            yield from _check_condition(kb, child, doc, rel, path + (key, i), allow_label)
+    elif isinstance(node, models.NotNode):
+        yield from _check_condition(kb, node.not_, doc, rel, path + ("not",), allow_label)
+    elif isinstance(node, models.AtLeastNode):
+        if node.at_least > len(node.of):
+            yield locate(doc, rel, path + ("at-least",), f"at-least {node.at_least} of only {len(node.of)} conditions can never be true")
+        for i, child in enumerate(node.of):
+            yield from _check_condition(kb, child, doc, rel, path + ("of", i), allow_label)
+    elif isinstance(node, (models.IsNode, models.InNode)):
+        signal = kb.signals.get(node.signal)
+        if signal is None:
+            yield locate(doc, rel, path + ("signal",), f"unknown signal '{node.signal}'", _suggest(node.signal, kb.signals))
+            return
+        values = [node.is_] if isinstance(node, models.IsNode) else node.in_
+        for value in values:
+            if value not in signal.answers:
+                yield locate(doc, rel, path + (("is",) if isinstance(node, models.IsNode) else ("in",)),
+                             f"'{value}' is not an answer of signal '{signal.id}'", f"allowed: {', '.join(signal.answers)}")
+    elif isinstance(node, models.UseNode):
+        if allow_label:
+            yield locate(doc, rel, path + ("use",), "'use' is only available in classifier/rules.yaml")
+        elif node.use not in kb.definitions:
+            yield locate(doc, rel, path + ("use",), f"unknown definition '{node.use}'", _suggest(node.use, kb.definitions))
+    elif isinstance(node, models.LabelNode):
+        if not allow_label:
+            yield locate(doc, rel, path + ("label",), "'label' conditions are only allowed in framework terms (rules must never read labels)")
+        elif node.label not in kb.labels and node.label not in kb.subtypes:
+            yield locate(doc, rel, path + ("label",), f"unknown label or subtype '{node.label}'")
+
+
+def _uses(node: models.Condition) -> Iterator[str]:
+    if isinstance(node, models.UseNode):
+        yield node.use
+    for child in getattr(node, "all", None) or getattr(node, "any", None) or getattr(node, "of", None) or []:
+        yield from _uses(child)
+    if isinstance(node, models.NotNode):
+        yield from _uses(node.not_)
+
+
+def check_rules(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]]) -> Iterator[Problem]:
+    doc, rel = docs["rules"]
+    for name, definition in kb.definitions.items():
+        yield from _check_condition(kb, definition.when, doc, rel, ("definitions", name, "when"))
+        stack, seen = list(_uses(definition.when)), set()
+        while stack:
+            used = stack.pop()
+            if used == name:
+                yield locate(doc, rel, ("definitions", name), f"definition '{name}' uses itself (a cycle)", "break the cycle")
+                break
+            if used in seen or used not in kb.definitions:
+                continue
+            seen.add(used)
+            stack += list(_uses(kb.definitions[used].when))
+    for i, _rid in _dupes(r.id for r in kb.rules):
+        yield locate(doc, rel, ("rules", i, "id"), f"duplicate rule id '{kb.rules[i].id}'")
+    for i, rule in enumerate(kb.rules):
+        base = ("rules", i)
+        if rule.label not in kb.labels:
+            yield locate(doc, rel, base + ("label",), f"unknown label '{rule.label}'", _suggest(rule.label, kb.labels))
+        if rule.subtype and (rule.subtype not in kb.subtypes or ids.label_of_subtype(rule.subtype) != rule.label):
+            yield locate(doc, rel, base + ("subtype",), f"'{rule.subtype}' is not a subtype of '{rule.label}'")
+        if rule.subtype_by:
+            signal = kb.signals.get(rule.subtype_by.signal)
+            if signal is None:
+                yield locate(doc, rel, base + ("subtype_by", "signal"), f"unknown signal '{rule.subtype_by.signal}'")
+            for answer, sub in rule.subtype_by.map.items():
+                if signal is not None and answer not in signal.answers:
+                    yield locate(doc, rel, base + ("subtype_by", "map", answer), f"'{answer}' is not an answer of '{signal.id}'")
+                if sub not in kb.subtypes or ids.label_of_subtype(sub) != rule.label:
+                    yield locate(doc, rel, base + ("subtype_by", "map", answer), f"'{sub}' is not a subtype of '{rule.label}'")
+        yield from _check_condition(kb, rule.when, doc, rel, base + ("when",))
+        if rule.unless is not None:
+            yield from _check_condition(kb, rule.unless, doc, rel, base + ("unless",))
+        for k, src in enumerate(rule.sources):
+            if src not in kb.sources:
+                yield locate(doc, rel, base + ("sources", k), f"unknown source '{src}'", "add it to taxonomy/sources.yaml")
+        for kind in ("fires_on", "silent_on"):
+            for k, cid in enumerate(getattr(rule.tests, kind)):
+                if cid not in kb.cases:
+                    yield locate(doc, rel, base + ("tests", kind, k), f"unknown case '{cid}'", _suggest(cid, kb.cases))
+    pdoc, prel = docs["policy"]
+    policy = kb.policy
+    if policy is not None:
+        if sorted(policy.precedence) != sorted(kb.labels):
+            yield locate(pdoc, prel, ("precedence",), "precedence must list every label exactly once", f"labels: {', '.join(sorted(kb.labels))}")
+        for k, lab in enumerate(policy.exclusive):
+            if lab not in kb.labels:
+                yield locate(pdoc, prel, ("exclusive", k), f"unknown label '{lab}'")
+        nagf = kb.labels.get(policy.not_a_goal_failure)
+        if nagf is None or nagf.goal_failure:
+            yield locate(pdoc, prel, ("not_a_goal_failure",), "must name the label whose goal_failure is false")
+
+
+def check_cases(kb: KnowledgeBase, case_docs: dict[str, tuple[Document | None, str]]) -> Iterator[Problem]:
+    bib: dict[str, tuple[str, models.Source]] = {sid: ("taxonomy/sources.yaml", s) for sid, s in kb.sources.items()}
+    for cid, case in kb.cases.items():
+        doc, rel = case_docs[cid]
+        yield from _check_case(kb, case, doc, rel, bib)
+
+
+def _check_case(kb: KnowledgeBase, case: models.Case, doc: Document | None, rel: str,
+                bib: dict[str, tuple[str, models.Source]]) -> Iterator[Problem]:
+    local = {s.id for s in case.sources}
+    for i, sid in _dupes(s.id for s in case.sources):
+        yield locate(doc, rel, ("sources", i, "id"), f"duplicate source id '{sid}'")
+    for i, src in enumerate(case.sources):
+        other = bib.get(src.id)
+        if other and (other[1].title != src.title or other[1].year != src.year):
+            yield locate(doc, rel, ("sources", i, "id"), f"source '{src.id}' is also defined in {other[0]} with a different title or year",
+                         "reuse the same metadata for the same work, or choose a new id")
+        bib.setdefault(src.id, (rel, src))
+    for sid in kb.signals:
+        if sid not in case.signals:
+            yield locate(doc, rel, ("signals",), f"signal '{sid}' is not answered", "add it; answer \"unknown\" if the evidence is silent")
+    for sid, answer in case.signals.items():
+        path = ("signals", sid)
+        signal = kb.signals.get(sid)
+        if signal is None:
+            yield locate(doc, rel, path, f"unknown signal '{sid}'", _suggest(sid, kb.signals))
+            continue
+        if answer.answer not in signal.answers:
+            yield locate(doc, rel, path + ("answer",), f"'{answer.answer}' is not an answer of '{sid}'", f"allowed: {', '.join(signal.answers)}")
+        if answer.answer not in (models.UNKNOWN, "not-applicable"):
+            for need in ("strength", "evidence", "source"):
+                if getattr(answer, need) is None:
+                    yield locate(doc, rel, path, f"answer '{answer.answer}' needs {need}", "every known answer states its evidence, its strength and its source")
+        if answer.source is not None and answer.source not in local:
+            yield locate(doc, rel, path + ("source",), f"unknown source '{answer.source}'", "list it under sources in this file")
+    changed = case.signals.get("goal-changed-over-time")
+    cause = case.signals.get("change-cause")
+    if changed and cause:
+        if changed.answer == "no" and cause.answer not in ("not-applicable", models.UNKNOWN):
+            yield locate(doc, rel, ("signals", "change-cause", "answer"), "goal-changed-over-time is 'no', so change-cause must be 'not-applicable'")
+        if changed.answer == "yes" and cause.answer == "not-applicable":
+            yield locate(doc, rel, ("signals", "change-cause", "answer"), "goal-changed-over-time is 'yes': say what changed the goals (or 'unknown')")
+    labels = case.curated.labels
+    for k, lab in enumerate(labels):
+        if lab not in kb.labels:
+            yield locate(doc, rel, ("curated", "labels", k), f"unknown label '{lab}'", _suggest(lab, kb.labels))
+    for k, lab in _dupes(labels):
+        yield locate(doc, rel, ("curated", "labels", k), f"label '{lab}' is listed twice")
+    if case.curated.subtype and (case.curated.subtype not in kb.subtypes or ids.label_of_subtype(case.curated.subtype) != labels[0]):
+        yield locate(doc, rel, ("curated", "subtype"), f"'{case.curated.subtype}' is not a subtype of the primary label '{labels[0]}'")
+    dis = case.curated.disagreement
+    if dis is not None and (dis.classifier not in kb.labels and dis.classifier != "undetermined"):
+        yield locate(doc, rel, ("curated", "disagreement", "classifier"), f"unknown label '{dis.classifier}'", "name a label, or 'undetermined'")
+    for k, dispute in enumerate(case.disputes):
+        if dispute.label not in kb.labels:
+            yield locate(doc, rel, ("disputes", k, "label"), f"unknown label '{dispute.label}'")
+        for j, src in enumerate(dispute.held_by):
+            if src not in local:
+                yield locate(doc, rel, ("disputes", k, "held_by", j), f"unknown source '{src}'", "list it under sources in this file")
+    for k, link in enumerate(case.links):
+        if link.case == case.id:
+            yield locate(doc, rel, ("links", k, "case"), "a case cannot link to itself")
+        elif link.case not in kb.cases:
+            yield locate(doc, rel, ("links", k, "case"), f"unknown case '{link.case}'", _suggest(link.case, kb.cases))

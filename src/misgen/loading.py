@@ -1,0 +1,102 @@
+"""Read one data file into a model, turning every failure into located :class:`Problem` s."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from misgen import yamlio
+from misgen.problems import InputError, Problem
+
+M = TypeVar("M", bound=BaseModel)
+
+_HINTS = {
+    "missing": "add the field (see the schema in schema/)",
+    "bool_type": "write true or false, unquoted",
+    "int_type": "write a plain whole number",
+    "string_type": "quote the value so it is read as text",
+    "list_type": "write a list: one '- item' per line, or [a, b]",
+    "dict_type": "write a mapping of 'key: value' lines",
+    "string_pattern_mismatch": "ids use lowercase ASCII letters, digits and single hyphens",
+    "string_too_long": "shorten the text",
+    "string_too_short": "fill in the text",
+    "too_short": "add at least one item",
+    "literal_error": "use one of the listed values",
+    "condition_node": "see classifier/README.md for the condition nodes",
+}
+
+
+def _walk(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], Any]:
+    """Follow a pydantic ``loc`` through the data, dropping union tags that are not keys."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and not isinstance(part, int):
+            # a missing or unknown key: keep it in the field name, it has no position
+            path.append(part)
+            node = None
+    return tuple(path), node
+
+
+def field_name(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def problems_from(exc: ValidationError, doc: yamlio.Document, display: str) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        path, _ = _walk(doc.data, tuple(error["loc"]))
+        mark = doc.mark_for(path)
+        kind = error["type"]
+        message = error["msg"]
+        hint = _HINTS.get(kind, "")
+        if kind == "extra_forbidden":
+            message = f"unknown field '{path[-1] if path else ''}'"
+            hint = "check the spelling against the schema; unknown fields are never ignored"
+        elif kind == "bool_type" and isinstance(error.get("input"), str):
+            hint = f"'{error['input']}' is text here; write true or false, unquoted"
+        elif kind == "missing":
+            message = f"required field '{path[-1] if path else ''}' is missing"
+        elif kind in ("int_type", "float_type") and isinstance(error.get("input"), str):
+            hint = "write the number without quotes"
+        elif kind == "string_type" and isinstance(error.get("input"), (bool, int, float)):
+            hint = f"quote it: \"{error['input']}\" (YAML read it as a {type(error['input']).__name__})"
+        if kind == "missing" or kind == "extra_forbidden":
+            mark = doc.mark_for(path[:-1]) if path else mark
+        line, col = mark if mark else (None, None)
+        problems.append(Problem(display, line, col, field_name(path), message, hint))
+    return problems
+
+
+def load_model(path: Path, model: type[M], display: str) -> tuple[M | None, yamlio.Document | None, list[Problem]]:
+    """Parse and validate one file. Returns (model or None, document or None, problems)."""
+    try:
+        doc = yamlio.load_file(path, display)
+    except InputError as exc:
+        return None, None, exc.problems
+    if not isinstance(doc.data, dict):
+        return None, doc, [Problem(display, 1, 1, "", "the file must hold a YAML mapping (key: value lines)",
+                                   "start from an existing file or run 'misgen new'")]
+    try:
+        return model.model_validate(doc.data), doc, []
+    except ValidationError as exc:
+        return None, doc, problems_from(exc, doc, display)
+
+
+def locate(doc: yamlio.Document | None, display: str, path: tuple[str | int, ...], message: str,
+           hint: str = "") -> Problem:
+    """A problem found by a cross-file check, placed at ``path`` in ``doc``."""
+    mark = doc.mark_for(path) if doc else None
+    line, col = mark if mark else (None, None)
+    return Problem(display, line, col, field_name(path), message, hint)

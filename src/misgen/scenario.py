@@ -1,0 +1,46 @@
+"""Reading a scenario for ``misgen classify``: the case format, everything optional."""
+
+from __future__ import annotations
+
+import sys
+
+from misgen import models, yamlio
+from misgen.kb import KnowledgeBase
+from misgen.loading import load_model, locate, problems_from
+from misgen.problems import InputError, Problem
+
+
+def read_scenario(source: str, kb: KnowledgeBase) -> models.Scenario:
+    """Parse ``source`` (a path or ``-``) into a checked :class:`Scenario`; raise InputError."""
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    if source == "-":
+        raw = sys.stdin.buffer.read(yamlio.MAX_FILE_BYTES + 1)
+        doc = yamlio.parse(yamlio.decode(raw, "<stdin>"), "<stdin>")
+        display = "<stdin>"
+        if not isinstance(doc.data, dict):
+            raise InputError([Problem(display, 1, 1, "", "a scenario must be a YAML mapping", "see 'misgen new --help'")])
+        try:
+            scenario = models.Scenario.model_validate(doc.data)
+        except ValidationError as exc:
+            raise InputError(problems_from(exc, doc, display)) from None
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InputError([Problem(source, None, None, "", "no such file", "")])
+        scenario_or_none, doc_or_none, problems = load_model(path, models.Scenario, source)
+        if problems or scenario_or_none is None:
+            raise InputError(problems)
+        scenario, doc, display = scenario_or_none, doc_or_none, source
+    problems = []
+    for sid, answer in scenario.answers().items():
+        signal = kb.signals.get(sid)
+        if signal is None:
+            problems.append(locate(doc, display, ("signals", sid), f"unknown signal '{sid}'", f"known: {', '.join(kb.signals)}"))
+        elif answer.answer not in signal.answers:
+            problems.append(locate(doc, display, ("signals", sid), f"'{answer.answer}' is not an answer of '{sid}'", f"allowed: {', '.join(signal.answers)}"))
+    if problems:
+        raise InputError(problems)
+    return scenario

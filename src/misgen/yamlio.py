@@ -1,0 +1,229 @@
+"""Hardened YAML reading on the libyaml C parser.
+
+``yaml.safe_load`` is not enough for files written by strangers: it keeps the last of
+duplicate keys, applies YAML 1.1 typing (``no`` -> False, ``2024-03-01`` -> date), honours
+``!!set``/``!!binary`` tags and expands aliases (billion-laughs). This module builds Python
+data from libyaml's *event stream* instead, so it can refuse all of that and record the
+line and column of every node for error messages.
+
+Scalars are typed by a JSON-like YAML 1.2 core resolver: plain ``true``/``false``,
+``null``/``~``/empty, and plain decimal numbers; everything else, ``yes``, ``on`` and bare
+dates included, is a string.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from misgen.problems import InputError, Problem
+
+if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - environment check
+    raise ImportError(
+        "misgen needs PyYAML built with libyaml (yaml.__with_libyaml__ is False). "
+        "The pure-Python parser disagrees with libyaml on edge cases, so misgen refuses to "
+        "fall back to it. Reinstall PyYAML from a wheel: pip install --force-reinstall PyYAML"
+    )
+
+from yaml import CSafeLoader  # noqa: E402  (after the libyaml check on purpose)
+
+Path_ = tuple[str | int, ...]
+Mark = tuple[int, int]  # 1-based line, column
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.isdigit() else default
+
+
+#: Caps against hostile files; override with MISGEN_MAX_FILE_BYTES / MISGEN_MAX_DEPTH.
+MAX_FILE_BYTES = _env_int("MISGEN_MAX_FILE_BYTES", 1_048_576)
+MAX_DEPTH = _env_int("MISGEN_MAX_DEPTH", 32)
+MAX_KEY_LENGTH = 200
+
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+
+
+@dataclass(frozen=True)
+class Document:
+    """Parsed YAML data plus the position of every node, keyed by its path."""
+
+    data: Any
+    marks: dict[Path_, Mark]
+
+    def mark_for(self, path: Path_) -> Mark | None:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            mark = self.marks.get(tuple(path[:end]))
+            if mark is not None:
+                return mark
+        return None
+
+
+def _resolve_plain(value: str) -> Any:
+    if value in _NULL:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value) and any(ch.isdigit() for ch in value):
+        return float(value)
+    return value
+
+
+def decode(raw: bytes, name: str) -> str:
+    """Decode file bytes as UTF-8 (BOM allowed), refusing NULs and invalid bytes."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError([Problem(name, None, None, "", f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte cap",
+                                  "split the content, or raise MISGEN_MAX_FILE_BYTES if the file is trusted")])
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        raise InputError([Problem(name, line, None, "", "file contains a NUL byte (binary data?)",
+                                  "case files are UTF-8 text; remove the binary content")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError([Problem(name, line, None, "", f"invalid UTF-8 at byte {exc.start}",
+                                  "save the file as UTF-8")]) from None
+
+
+def parse(text: str, name: str) -> Document:
+    """Parse one YAML document from ``text``; raise :class:`InputError` on anything unsafe."""
+    builder = _Builder(name)
+    try:
+        for event in yaml.parse(text, Loader=CSafeLoader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        message = f"YAML syntax error: {exc.problem or exc.context}"
+        raise InputError([Problem(name, line, col, "", message,
+                                  "check indentation (spaces, not tabs) and closing quotes near this line")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(name, None, None, "", f"YAML error: {exc}", "")]) from None
+    return builder.result()
+
+
+def load_file(path: os.PathLike[str] | str, display: str | None = None) -> Document:
+    """Read and parse a YAML file; errors name ``display`` (default: the path)."""
+    name = display or os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError([Problem(name, None, None, "", f"cannot read file: {exc.strerror}", "")]) from None
+    return parse(decode(raw, name), name)
+
+
+class _Builder:
+    """Turn a libyaml event stream into plain data, refusing unsafe constructs."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.stack: list[tuple[Any, Path_, dict[str, int]]] = []
+        self.pending_key: list[Any] = []
+        self.marks: dict[Path_, Mark] = {}
+        self.root: Any = None
+        self.documents = 0
+        self.done = False
+
+    def fail(self, event: Any, message: str, hint: str) -> None:
+        mark = event.start_mark
+        raise InputError([Problem(self.name, mark.line + 1, mark.column + 1, "", message, hint)])
+
+    def feed(self, event: Any) -> None:
+        kind = type(event)
+        if kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                self.fail(event, "more than one YAML document in the file", "keep one document per file; remove the '---' separator")
+            if event.version or event.tags:
+                self.fail(event, "YAML directives (%YAML, %TAG) are not allowed", "delete the directive line")
+            return
+        if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+            return
+        if kind is yaml.AliasEvent:
+            self.fail(event, f"alias '*{event.anchor}' is not allowed", "write the value out in full; misgen files never need anchors or aliases")
+        if getattr(event, "anchor", None):
+            self.fail(event, f"anchor '&{event.anchor}' is not allowed", "remove the anchor; misgen files never need anchors, aliases or merge keys")
+        if getattr(event, "tag", None) is not None:
+            self.fail(event, f"tag '{event.tag}' is not allowed", "remove the tag; values are typed by the schema")
+        if kind is yaml.ScalarEvent:
+            value = _resolve_plain(event.value) if not event.style else event.value
+            self.add(event, value)
+        elif kind is yaml.MappingStartEvent:
+            self.open(event, {})
+        elif kind is yaml.SequenceStartEvent:
+            self.open(event, [])
+        elif kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            self.stack.pop()
+
+    def child_path(self, event: Any) -> Path_ | None:
+        """Path of the node this event starts, or None when it is a mapping key."""
+        if not self.stack:
+            return ()
+        container, path, counters = self.stack[-1]
+        if isinstance(container, list):
+            return path + (len(container),)
+        if not self.pending_key:
+            return None
+        return path + (self.pending_key[-1],)
+
+    def open(self, event: Any, container: dict[str, Any] | list[Any]) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            self.fail(event, f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure (or raise MISGEN_MAX_DEPTH if the file is trusted)")
+        path = self.child_path(event)
+        if path is None:
+            self.fail(event, "a mapping key must be a plain string, not a collection", "use a string key")
+        self.attach(event, path, container)
+        self.stack.append((container, path, {}))  # type: ignore[arg-type]
+
+    def add(self, event: Any, value: Any) -> None:
+        path = self.child_path(event)
+        if path is None:  # a mapping key
+            self.add_key(event, value)
+            return
+        self.attach(event, path, value)
+
+    def add_key(self, event: Any, key: Any) -> None:
+        container, path, lines = self.stack[-1]
+        if not isinstance(key, str):
+            key = event.value
+        if key == "<<" and not event.style:
+            self.fail(event, "merge keys ('<<') are not allowed", "write the keys out in full")
+        if len(key) > MAX_KEY_LENGTH:
+            self.fail(event, f"mapping key longer than {MAX_KEY_LENGTH} characters", "use a short field name")
+        if key in container:
+            self.fail(event, f"duplicate key '{key}' (first defined on line {lines[key]})",
+                      "remove one of the two; YAML would silently keep only the last")
+        lines[key] = event.start_mark.line + 1
+        self.pending_key.append(key)
+
+    def attach(self, event: Any, path: Path_, value: Any) -> None:
+        self.marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if not self.stack:
+            self.root = value
+            return
+        container = self.stack[-1][0]
+        if isinstance(container, list):
+            container.append(value)
+        else:
+            container[self.pending_key.pop()] = value
+
+    def result(self) -> Document:
+        return Document(self.root, self.marks)
