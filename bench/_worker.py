@@ -1,0 +1,66 @@
+"""In-process measurements for bench/run.py, one per fresh interpreter.
+
+    python bench/_worker.py floor ROOT     read + parse every data file with CSafeLoader, nothing else
+    python bench/_worker.py load ROOT      misgen.kb.load(ROOT) (what `misgen validate` does)
+    python bench/_worker.py load ROOT --tracemalloc
+
+Prints one JSON object: the seconds spent in the measured part only (imports excluded),
+the number of files or cases, and (with --tracemalloc) the traced peak in bytes.
+The parent measures the whole process (wall time, peak RSS) around it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+DATA_FILES = (
+    "taxonomy/signals.yaml", "taxonomy/labels.yaml", "taxonomy/relations.yaml",
+    "taxonomy/frameworks.yaml", "taxonomy/sources.yaml", "classifier/rules.yaml", "classifier/policy.yaml",
+)
+
+
+def floor(root: Path) -> dict[str, object]:
+    import yaml
+
+    files = [root / rel for rel in DATA_FILES] + sorted((root / "cases").glob("*.yaml"))
+    start = time.perf_counter()
+    for path in files:
+        with open(path, "rb") as handle:
+            yaml.load(handle.read(), Loader=yaml.CSafeLoader)
+    return {"seconds": time.perf_counter() - start, "files": len(files)}
+
+
+def load(root: Path, trace: bool) -> dict[str, object]:
+    from misgen.kb import load as kb_load
+
+    if trace:
+        import tracemalloc
+
+        tracemalloc.start()
+    start = time.perf_counter()
+    kb = kb_load(root)
+    seconds = time.perf_counter() - start
+    out: dict[str, object] = {"seconds": seconds, "cases": len(kb.cases), "problems": len(kb.problems)}
+    if trace:
+        out["traced_peak"] = tracemalloc.get_traced_memory()[1]
+    return out
+
+
+def main(argv: list[str]) -> int:
+    mode, root = argv[0], Path(argv[1])
+    if mode == "floor":
+        result = floor(root)
+    elif mode == "load":
+        result = load(root, "--tracemalloc" in argv[2:])
+    else:
+        print(f"unknown mode {mode!r}", file=sys.stderr)
+        return 2
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

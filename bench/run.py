@@ -1,0 +1,510 @@
+"""misgen benchmark: one command, side-by-side timings, ratios and growth.
+
+    .venv/bin/python bench/run.py                       # 1,000 and 10,000 cases, median of 5
+    .venv/bin/python bench/run.py --sizes 1000 --repeat 3
+    .venv/bin/python bench/run.py --quick               # 100 cases, 1 run (CI: keeps it working)
+
+Run it with the interpreter of the virtual environment misgen is installed in: the
+``misgen`` and ``check-jsonschema`` console scripts are looked up next to it (then on PATH),
+and that interpreter is the bare-start baseline (``python -c pass``).
+
+For every size it builds a synthetic data root in a temporary folder: taxonomy/,
+classifier/ and schema/ copied from the data root, cases/ holding the real cases (the rule
+tests name them) plus replicas ``<id>-s00001``, ``<id>-s00002``, ... (the ``id:`` line and
+the file name rewritten; ``links`` pointing at the replica of the same round, or at the
+original when that replica does not exist) up to the requested count.
+
+Every measurement is a fresh process, timed by wall clock, with its peak RSS taken from
+``os.wait4``; runs are interleaved (one of each command per round) so that machine noise
+hits them alike, and the median is reported. Benchmarks are not timed unit tests: nothing
+here fails on a slow result, it only prints MISS next to the target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORKER = HERE / "_worker.py"
+
+# Targets from issue 10 (ratios measured side by side).
+T_VALIDATE_FLOOR = 1.5      # misgen validate / libyaml parse floor: at most
+T_CJS_VALIDATE = 10.0       # check-jsonschema / misgen validate: at least
+T_HELP_PYTHON = 2.5         # misgen --help / python -c pass: at most
+T_CLASSIFY_ONE_PYTHON = 6.0  # misgen classify one.yaml / python -c pass: at most
+T_GROWTH = 1.3              # per-case cost, largest size / smallest: at most ("linear", with noise)
+T_MEMORY_MB = 300.0         # peak RSS validating the largest size: at most ("a few hundred MB")
+T_DOCS_GRAPH_1K = 5.0       # docs and graph for 1,000 cases: seconds, at most ("a few seconds")
+
+
+# --------------------------------------------------------------------------- data
+
+
+def make_root(source: Path, dest: Path, total: int) -> int:
+    """Build a data root at ``dest`` with ``total`` cases (at least the real ones). Returns the count."""
+    for name in ("taxonomy", "classifier", "schema"):
+        if (source / name).is_dir():
+            shutil.copytree(source / name, dest / name)
+    cases = dest / "cases"
+    cases.mkdir(parents=True)
+    originals = sorted((source / "cases").glob("*.yaml"))
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in originals}
+    for stem, text in texts.items():
+        (cases / f"{stem}.yaml").write_text(text, encoding="utf-8")
+    plan: list[tuple[str, int]] = []
+    round_ = 0
+    while len(originals) + len(plan) < total:
+        round_ += 1
+        for stem in texts:
+            if len(originals) + len(plan) >= total:
+                break
+            plan.append((stem, round_))
+    existing = {f"{stem}-s{r:05d}" for stem, r in plan}
+    for stem, r in plan:
+        new_id = f"{stem}-s{r:05d}"
+        (cases / f"{new_id}.yaml").write_text(_replica(texts[stem], new_id, r, existing), encoding="utf-8")
+    return len(originals) + len(plan)
+
+
+_ID_LINE = re.compile(r"(?m)^id:[ \t]*\S.*$")
+_LINKS_BLOCK = re.compile(r"(?ms)^links:[^\n]*\n(?:(?:[ \t]+[^\n]*|[ \t]*)\n)*")
+_LINK_CASE = re.compile(r"""(?m)^([ \t]+(?:-[ \t]+)?case:[ \t]*)(["']?)([a-z0-9-]+)\2[ \t]*$""")
+
+
+def _replica(text: str, new_id: str, round_: int, existing: set[str]) -> str:
+    text, count = _ID_LINE.subn(f"id: {new_id}", text, count=1)
+    if count != 1:
+        raise SystemExit(f"bench: cannot find the 'id:' line to rewrite for {new_id}")
+
+    def relink(match: re.Match[str]) -> str:
+        target = f"{match.group(3)}-s{round_:05d}"
+        return f"{match.group(1)}{target if target in existing else match.group(3)}"
+
+    return _LINKS_BLOCK.sub(lambda block: _LINK_CASE.sub(relink, block.group(0)), text)
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass
+class Sample:
+    wall: float
+    rss_mb: float
+    code: int
+    inner: dict[str, object] | None = None
+
+
+@dataclass
+class Cmd:
+    key: str
+    label: str
+    argv: list[str]
+    ok: tuple[int, ...] = (0,)
+    worker: bool = False                      # stdout is the worker's JSON
+    prepare: Callable[[], None] | None = None  # untimed, before every run
+    repeat: int | None = None                  # cap on runs (check-jsonschema is slow)
+    samples: list[Sample] = field(default_factory=list)
+    na: str | None = None                      # why there is no number
+    note: str | None = None                    # e.g. "exit 1: data has problems"
+
+    def median(self) -> float | None:
+        return statistics.median(s.wall for s in self.samples) if self.samples and not self.na else None
+
+    def inner_median(self) -> float | None:
+        vals = [float(s.inner["seconds"]) for s in self.samples if s.inner]  # type: ignore[arg-type]
+        return statistics.median(vals) if vals and not self.na else None
+
+    def rss(self) -> float | None:
+        return max(s.rss_mb for s in self.samples) if self.samples and not self.na else None
+
+
+def run_once(cmd: Cmd, cwd: Path, env: dict[str, str]) -> tuple[Sample, str]:
+    if cmd.prepare:
+        cmd.prepare()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd.argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    inner = None
+    if cmd.worker and code == 0:
+        inner = json.loads(stdout.strip().splitlines()[-1])
+    rss_mb = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+    return Sample(wall, rss_mb, code, inner), (stderr.strip() or stdout.strip())
+
+
+def measure(cmds: list[Cmd], cwd: Path, env: dict[str, str], repeat: int, log: Callable[[str], None]) -> None:
+    """Warm each command up once (file cache, bytecode), then ``repeat`` interleaved rounds."""
+    for cmd in cmds:
+        sample, text = run_once(cmd, cwd, env)
+        if sample.code not in cmd.ok:
+            cmd.na = _reason(sample.code, text)
+            log(f"  {cmd.label}: n/a ({cmd.na})")
+        elif sample.code != 0:
+            cmd.note = f"exit {sample.code}: " + _last_line(text)
+    for round_ in range(repeat):
+        for cmd in cmds:
+            if cmd.na or (cmd.repeat is not None and round_ >= cmd.repeat):
+                continue
+            sample, text = run_once(cmd, cwd, env)
+            if sample.code not in cmd.ok:
+                cmd.na = _reason(sample.code, text)
+                continue
+            cmd.samples.append(sample)
+        log(f"  round {round_ + 1}/{repeat} done")
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return (lines[-1] if lines else "no output")[:160]
+
+
+def _reason(code: int, text: str) -> str:
+    if "No module named 'misgen." in text:
+        return "not implemented yet: " + _last_line(text)[:100]
+    return f"exit {code}: {_last_line(text)}"
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def fmt_s(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def fmt_x(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(header), sep, *(line(r) for r in rows)])
+
+
+# --------------------------------------------------------------------------- main
+
+
+def find_tool(name: str) -> str | None:
+    local = Path(sys.executable).parent / name
+    if local.exists():
+        return str(local)
+    return shutil.which(name)
+
+
+def versions() -> str:
+    out = [f"Python {platform.python_version()}"]
+    for mod in ("yaml", "pydantic", "networkx"):
+        try:
+            module = __import__(mod)
+            out.append(f"{'PyYAML' if mod == 'yaml' else mod} {module.__version__}")
+        except ImportError:
+            out.append(f"{mod} missing")
+    try:
+        import yaml
+
+        out.append(f"libyaml {'yes' if yaml.__with_libyaml__ else 'NO'}")
+    except ImportError:
+        pass
+    return ", ".join(out)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPU(s), {cpu}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="misgen benchmark: validate, classify, docs, graph and start-up, side by side.")
+    ap.add_argument("--sizes", default="1000,10000", help="comma-separated case counts (default: 1000,10000)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per measurement; the median is reported (default 5)")
+    ap.add_argument("--cjs-repeat", type=int, default=3, help="cap on check-jsonschema runs per size (it is slow; default 3)")
+    ap.add_argument("--startup-repeat", type=int, default=None, help="runs per start-up measurement (default 4 x --repeat)")
+    ap.add_argument("--quick", action="store_true", help="100 cases, 1 run: a smoke test for CI")
+    ap.add_argument("--data", default=str(REPO), metavar="ROOT", help="data root to replicate (default: this checkout)")
+    ap.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
+    ap.add_argument("--keep", action="store_true", help="keep the generated data roots (their folder is printed)")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeat, args.cjs_repeat = "100", 1, 1
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    repeat = max(1, args.repeat)
+    startup_repeat = args.startup_repeat or (4 * repeat)
+    source = Path(args.data).resolve()
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+
+    python = sys.executable
+    misgen = find_tool("misgen")
+    if misgen is None:
+        print("bench: the 'misgen' console script was not found next to this Python or on PATH; "
+              "run with the venv's python (.venv/bin/python bench/run.py)", file=sys.stderr)
+        return 2
+    cjs = find_tool("check-jsonschema")
+    env = {k: v for k, v in os.environ.items() if k not in ("MISGEN_ROOT", "FORCE_COLOR")}
+    env.update(NO_COLOR="1", COLUMNS="120", PYTHONWARNINGS="ignore")
+
+    work = Path(tempfile.mkdtemp(prefix="misgen-bench-"))
+    results: dict[str, object] = {"date": _dt.datetime.now().astimezone().isoformat(timespec="minutes"),
+                                  "machine": machine(), "versions": versions(), "repeat": repeat, "sizes": {}}
+    started = time.perf_counter()
+    try:
+        # ------------------------------------------------------------ start-up (real cases only)
+        base = work / "base"
+        n_base = make_root(source, base, 0)
+        one = work / "one.yaml"
+        shutil.copy(sorted((source / "cases").glob("*.yaml"))[0], one)
+        log(f"start-up: {n_base} real cases, {startup_repeat} runs")
+        startup = [
+            Cmd("python", "python -c pass", [python, "-c", "pass"]),
+            Cmd("help", "misgen --help", [misgen, "--help"]),
+            Cmd("classify_one", "misgen classify one.yaml", [misgen, "--root", str(base), "classify", str(one)]),
+        ]
+        measure(startup, base, env, startup_repeat, lambda m: None)
+
+        # ------------------------------------------------------------ per size
+        cjs_args: list[str] = []
+        cjs_note = None
+        per_size: dict[int, dict[str, Cmd]] = {}
+        counts: dict[int, int] = {}
+        for size in sizes:
+            root = work / f"root-{size}"
+            t0 = time.perf_counter()
+            n = make_root(source, root, size)
+            counts[size] = n
+            log(f"size {n}: generated in {time.perf_counter() - t0:.1f}s at {root}")
+            case_files = [str(p) for p in sorted((root / "cases").glob("*.yaml"))]
+            docs_out = work / f"docs-{size}"
+            cmds = [
+                Cmd("floor", "floor: read + CSafeLoader parse (process)", [python, str(WORKER), "floor", str(root)], worker=True),
+                Cmd("validate", "misgen validate", [misgen, "--root", str(root), "validate"], ok=(0, 1)),
+                Cmd("load", "misgen.kb.load (process)", [python, str(WORKER), "load", str(root)], worker=True),
+            ]
+            if cjs is None:
+                cjs_note = "check-jsonschema is not installed (pip install check-jsonschema)"
+            else:
+                if not cjs_args:
+                    cjs_args, cjs_note = probe_cjs(cjs, base, env)
+                if cjs_args:
+                    cmds.append(Cmd("cjs", "check-jsonschema --schemafile schema/case.schema.json",
+                                    [cjs, *cjs_args, "--schemafile", str(root / "schema" / "case.schema.json"), *case_files],
+                                    ok=(0, 1), repeat=max(1, min(args.cjs_repeat, repeat))))
+            cmds += [
+                Cmd("classify_all", "misgen classify --all", [misgen, "--root", str(root), "classify", "--all"]),
+                Cmd("docs", "misgen docs --out DIR", [misgen, "--root", str(root), "docs", "--out", str(docs_out)],
+                    prepare=lambda d=docs_out: shutil.rmtree(d, ignore_errors=True)),
+                Cmd("graph", "misgen graph --format svg", [misgen, "--root", str(root), "graph", "--format", "svg"]),
+            ]
+            measure(cmds, root, env, repeat, log)
+            per_size[size] = {c.key: c for c in cmds}
+            if not args.keep:
+                shutil.rmtree(root, ignore_errors=True)
+                shutil.rmtree(docs_out, ignore_errors=True)
+
+        # ------------------------------------------------------------ traced memory, largest size
+        largest = sizes[-1]
+        traced = None
+        root = work / f"root-{largest}"
+        if not root.exists():
+            make_root(source, root, largest)
+        sample, _ = run_once(Cmd("trace", "", [python, str(WORKER), "load", str(root), "--tracemalloc"], worker=True), root, env)
+        if sample.inner:
+            traced = float(sample.inner["traced_peak"]) / 2**20  # type: ignore[arg-type]
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    report = render(startup, per_size, counts, sizes, traced, cjs_note, n_base, repeat, startup_repeat,
+                    results, time.perf_counter() - started)
+    print(report)
+    if args.keep:
+        print(f"\ngenerated data kept in {work}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def probe_cjs(cjs: str, base: Path, env: dict[str, str]) -> tuple[list[str], str | None]:
+    """check-jsonschema's default (ECMAScript) regex dialect may reject the schema; fall back to python's."""
+    schema = str(base / "schema" / "case.schema.json")
+    sample = str(sorted((base / "cases").glob("*.yaml"))[0])
+    first = subprocess.run([cjs, "--schemafile", schema, sample], cwd=base, env=env, capture_output=True, text=True)
+    if first.returncode in (0, 1) and "schemafile was not valid" not in first.stdout + first.stderr:
+        return [], None
+    second = subprocess.run([cjs, "--regex-variant", "python", "--schemafile", schema, sample], cwd=base, env=env,
+                            capture_output=True, text=True)
+    if second.returncode in (0, 1) and "schemafile was not valid" not in second.stdout + second.stderr:
+        detail = _last_line([ln for ln in (first.stdout + first.stderr).splitlines() if "Error" in ln][-1]
+                            if "Error" in first.stdout + first.stderr else first.stdout + first.stderr)
+        return ["--regex-variant", "python"], (
+            "check-jsonschema rejects schema/case.schema.json with its default ECMAScript regex dialect "
+            f"({detail}); measured with --regex-variant python")
+    return [], "check-jsonschema could not run: " + _last_line(first.stdout + first.stderr)
+
+
+def render(startup: list[Cmd], per_size: dict[int, dict[str, Cmd]], counts: dict[int, int], sizes: list[int],
+           traced: float | None, cjs_note: str | None, n_base: int, repeat: int, startup_repeat: int,
+           results: dict[str, object], elapsed: float) -> str:
+    out: list[str] = []
+    s = {c.key: c for c in startup}
+    py, hlp, one = s["python"].median(), s["help"].median(), s["classify_one"].median()
+    out.append(f"misgen benchmark, {results['date']}")
+    out.append(f"machine: {results['machine']}; {results['versions']}")
+    out.append(f"median of {repeat} run(s) per size (check-jsonschema capped, see column), start-up median of "
+               f"{startup_repeat}; every number is a fresh process; total {elapsed:.0f}s")
+    out.append("")
+    out.append(f"Start-up (data root with the {n_base} real cases)")
+    out.append("")
+    out.append(table(["command", "seconds", "x python", "peak RSS MB"], [
+        [c.label, fmt_s(c.median()), fmt_x(ratio(c.median(), py)) if c.key != "python" else "1.00x",
+         f"{c.rss():.0f}" if c.rss() else "n/a"] + ([] if not c.na else []) for c in startup]))
+    for c in startup:
+        if c.na:
+            out.append(f"  {c.label}: n/a: {c.na}")
+
+    labels = {"floor": "floor: read + CSafeLoader parse", "validate": "misgen validate",
+              "load": "misgen.kb.load (in-process)", "cjs": "check-jsonschema (case schema)",
+              "classify_all": "misgen classify --all", "docs": "misgen docs --out DIR", "graph": "misgen graph --format svg"}
+    out.append("")
+    out.append("Throughput (wall seconds per process; 'in-process' rows time only the work, imports excluded)")
+    out.append("")
+    header = ["measurement"]
+    for size in sizes:
+        header += [f"s @{counts[size]}", f"ms/case @{counts[size]}"]
+    if len(sizes) > 1:
+        header.append(f"growth {counts[sizes[0]]}->{counts[sizes[-1]]}")
+    header.append(f"peak RSS MB @{counts[sizes[-1]]}")
+    rows: list[list[str]] = []
+    raw: dict[str, dict[str, object]] = {}
+
+    def value(size: int, key: str, inner: bool) -> float | None:
+        cmd = per_size[size].get(key)
+        if cmd is None:
+            return None
+        return cmd.inner_median() if inner else cmd.median()
+
+    spec = [("floor", False, "floor (process)"), ("floor", True, "floor (in-process)"),
+            ("validate", False, "misgen validate"), ("load", True, "misgen.kb.load (in-process)"),
+            ("cjs", False, "check-jsonschema"), ("classify_all", False, "misgen classify --all"),
+            ("docs", False, "misgen docs --out DIR"), ("graph", False, "misgen graph --format svg")]
+    for key, inner, label in spec:
+        row = [label]
+        vals = []
+        for size in sizes:
+            v = value(size, key, inner)
+            vals.append(v)
+            row += [fmt_s(v), "n/a" if v is None else f"{1000 * v / counts[size]:.3f}"]
+            raw.setdefault(label, {})[str(counts[size])] = v
+        if len(sizes) > 1:
+            a, b = vals[0], vals[-1]
+            g = (b / counts[sizes[-1]]) / (a / counts[sizes[0]]) if a and b else None
+            row.append(fmt_x(g))
+            raw[label]["growth"] = g
+        big = per_size[sizes[-1]].get(key)
+        rss = big.rss() if big and not inner else None
+        row.append(f"{rss:.0f}" if rss else ("(same process)" if inner and big and big.rss() else "n/a"))
+        raw[label]["rss_mb"] = rss
+        rows.append(row)
+    out.append(table(header, rows))
+    notes = []
+    for size in sizes:
+        for key, cmd in per_size[size].items():
+            if cmd.na:
+                notes.append(f"  {labels.get(key, key)} @{counts[size]}: n/a: {cmd.na}")
+            elif cmd.note:
+                notes.append(f"  {labels.get(key, key)} @{counts[size]}: {cmd.note}")
+            if key == "cjs" and cmd.samples:
+                notes.append(f"  check-jsonschema @{counts[size]}: median of {len(cmd.samples)} run(s)")
+    if cjs_note:
+        notes.append(f"  {cjs_note}")
+    if notes:
+        out.append("")
+        out.append("Notes:")
+        out += sorted(set(notes), key=notes.index)
+
+    # ------------------------------------------------------------ targets
+    out.append("")
+    out.append("Ratios against the targets (issue 10)")
+    out.append("")
+    trows: list[list[str]] = []
+
+    def verdict(v: float | None, limit: float, at_most: bool = True) -> str:
+        if v is None:
+            return "n/a"
+        return "ok" if (v <= limit if at_most else v >= limit) else "MISS"
+
+    def add(name: str, target: str, v: float | None, limit: float, at_most: bool = True, unit: str = "x") -> None:
+        shown = fmt_x(v) if unit == "x" else ("n/a" if v is None else f"{v:.{0 if unit == 'MB' else 2}f} {unit}")
+        trows.append([name, target, shown, verdict(v, limit, at_most)])
+        results.setdefault("ratios", {})[name] = v  # type: ignore[union-attr]
+
+    for size in sizes:
+        n = counts[size]
+        add(f"validate / floor, process @{n}", f"<= {T_VALIDATE_FLOOR}x",
+            ratio(value(size, "validate", False), value(size, "floor", False)), T_VALIDATE_FLOOR)
+        add(f"kb.load / floor, in-process @{n}", f"<= {T_VALIDATE_FLOOR}x",
+            ratio(value(size, "load", True), value(size, "floor", True)), T_VALIDATE_FLOOR)
+        add(f"check-jsonschema / validate @{n}", f">= {T_CJS_VALIDATE:.0f}x",
+            ratio(value(size, "cjs", False), value(size, "validate", False)), T_CJS_VALIDATE, at_most=False)
+    add("misgen --help / python -c pass", f"<= {T_HELP_PYTHON}x", ratio(hlp, py), T_HELP_PYTHON)
+    add("misgen classify one.yaml / python -c pass", f"<= {T_CLASSIFY_ONE_PYTHON:.0f}x", ratio(one, py), T_CLASSIFY_ONE_PYTHON)
+    if len(sizes) > 1:
+        for key, inner, label in spec:
+            if key in ("validate", "classify_all", "docs", "graph") or (key == "load" and inner):
+                g = raw[label].get("growth")
+                add(f"growth per case {counts[sizes[0]]}->{counts[sizes[-1]]}: {label}", f"<= {T_GROWTH}x (linear)",
+                    g if isinstance(g, float) else None, T_GROWTH)
+    for size in sizes:
+        if counts[size] == 1000 or (size == sizes[0] and counts[size] < 1000 and len(sizes) == 1):
+            for key in ("docs", "graph"):
+                add(f"{labels[key]} @{counts[size]}", f"<= {T_DOCS_GRAPH_1K:.0f} s", value(size, key, False),
+                    T_DOCS_GRAPH_1K, unit="s")
+    big = per_size[sizes[-1]]["validate"]
+    add(f"peak RSS, misgen validate @{counts[sizes[-1]]}", f"<= {T_MEMORY_MB:.0f} MB", big.rss(), T_MEMORY_MB, unit="MB")
+    trows.append([f"traced peak (tracemalloc), kb.load @{counts[sizes[-1]]}", "(info)",
+                  "n/a" if traced is None else f"{traced:.0f} MB", ""])
+    out.append(table(["ratio", "target", "measured", "verdict"], trows))
+    results["startup"] = {c.key: {"seconds": c.median(), "rss_mb": c.rss(), "na": c.na} for c in startup}
+    results["throughput"] = raw
+    results["sizes"] = {str(k): v for k, v in counts.items()}
+    results["traced_peak_mb"] = traced
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

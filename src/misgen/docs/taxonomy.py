@@ -1,0 +1,289 @@
+"""Pages for the taxonomy: labels, subtypes, signals, relations, frameworks and sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from misgen import models
+from misgen.docs import context as paths
+from misgen.docs import md
+from misgen.docs.conditions import condition
+from misgen.docs.context import Context, citation
+
+REL_HEADS = {
+    ("often-confused-with", True): "Often confused with",
+    ("often-confused-with", False): "Often confused with",
+    ("can-co-occur-with", True): "Can co-occur with",
+    ("can-co-occur-with", False): "Can co-occur with",
+    ("can-lead-to", True): "Can lead to",
+    ("can-lead-to", False): "Can follow from",
+}
+
+
+def signals_in(ctx: Context, node: models.Condition, seen: frozenset[str] = frozenset()) -> set[str]:
+    """Signals a condition reads, through definitions."""
+    if isinstance(node, (models.IsNode, models.InNode)):
+        return {node.signal}
+    if isinstance(node, models.UseNode):
+        definition = ctx.kb.definitions.get(node.use)
+        if definition is None or node.use in seen:
+            return set()
+        return signals_in(ctx, definition.when, seen | {node.use})
+    if isinstance(node, models.NotNode):
+        return signals_in(ctx, node.not_, seen)
+    out: set[str] = set()
+    for child in getattr(node, "all", None) or getattr(node, "any", None) or getattr(node, "of", None) or []:
+        out |= signals_in(ctx, child, seen)
+    return out
+
+
+def _rule_subtypes(rule: models.Rule) -> list[str]:
+    subs = [rule.subtype] if rule.subtype else []
+    if rule.subtype_by:
+        subs += sorted(set(rule.subtype_by.map.values()))
+    return subs
+
+
+def _cases(ctx: Context, here: str, case_ids: list[str], empty: str = "None yet.") -> list[str]:
+    return md.bullets(ctx.case(here, cid) + f" ({md.code(cid)})" for cid in case_ids) or [empty]
+
+
+def _neighbours(ctx: Context, here: str, node_ids: set[str]) -> list[str]:
+    lines: list[str] = []
+    for rel in sorted(ctx.kb.relations, key=lambda r: (r.type, r.source, r.target, r.id)):
+        if rel.source not in node_ids and rel.target not in node_ids:
+            continue
+        outgoing = rel.source in node_ids
+        this, other = (rel.source, rel.target) if outgoing else (rel.target, rel.source)
+        head = REL_HEADS[(rel.type, outgoing)]
+        who = f" (for {ctx.node(here, this)})" if len(node_ids) > 1 else ""
+        line = f"- **{head}** {ctx.node(here, other)}{who}: {md.text(rel.rationale)}"
+        lines.append(line)
+        if rel.deciding_question:
+            lines.append(f"    - **Deciding question:** {md.text(rel.deciding_question)}")
+    return ["## How to tell it from its neighbours", "", *lines] if lines else []
+
+
+def _mappings(ctx: Context, here: str, node_id: str) -> list[str]:
+    rows = []
+    for fw in ctx.kb.frameworks.values():
+        for term in fw.terms:
+            for m in term.maps_to:
+                if m.target == node_id:
+                    rows.append([ctx.framework(here, fw.id), md.text(term.name), md.code(m.fit), md.text(m.note)])
+    if not rows:
+        return []
+    return ["## In other frameworks", "", *md.table(["framework", "term", "fit", "note"], rows)]
+
+
+def _rules(ctx: Context, here: str, rules: list[models.Rule]) -> list[str]:
+    lines = ["## Rules that support it", ""]
+    for rule in rules:
+        subs = ", ".join(ctx.node(here, s) for s in _rule_subtypes(rule))
+        extra = f" → {subs}" if subs else ""
+        lines.append(f"- {ctx.rule(here, rule.id)} ({md.text(rule.role)}){extra}: {md.text(rule.message)}")
+    return lines if rules else lines + ["No rule assigns it yet."]
+
+
+def _sources(ctx: Context, here: str, ids: list[str]) -> list[str]:
+    return ["## Sources", "", *ctx.sources(here, ids)] if ids else []
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def labels_index(ctx: Context) -> str:
+    here = paths.LABELS
+    rows = []
+    for lab in ctx.kb.labels.values():
+        subs = ", ".join(ctx.node(here, s.id, name=True) for s in lab.subtypes)
+        rows.append([ctx.label(here, lab.id, name=True), md.code(lab.id), "yes" if lab.goal_failure else "no",
+                     str(len(ctx.curated_primary.get(lab.id, []))), subs])
+    return md.page("Labels", [
+        "Every case gets one primary label (and sometimes secondary ones) from this closed set. "
+        "Each label has subtypes; the classifier's rules assign both.",
+    ], md.table(["label", "id", "goal failure", "curated cases", "subtypes"], rows, ["l", "l", "l", "r", "l"]))
+
+
+def label_page(ctx: Context, lab: models.Label) -> str:
+    here = paths.label_page(lab.id)
+    subs = [[ctx.node(here, s.id, name=True), md.code(s.id), md.text(s.definition),
+             str(len(ctx.curated_subtype.get(s.id, [])))] for s in lab.subtypes]
+    rules = [r for r in ctx.kb.rules if r.label == lab.id]
+    primary = ctx.curated_primary.get(lab.id, [])
+    agree = sum(ctx.verdicts[c].primary == lab.id for c in primary)
+    examples = ["## Example cases", "", f"Curated with this primary label ({len(primary)}; the classifier agrees on {agree}):", "",
+                *_cases(ctx, here, primary)]
+    secondary = ctx.curated_secondary.get(lab.id, [])
+    if secondary:
+        examples += ["", "Curated with this as a secondary label:", "", *_cases(ctx, here, secondary)]
+    return md.page(md.text(lab.name), [
+        f"{md.code(lab.id)} · goal failure: {'yes' if lab.goal_failure else 'no'} · {ctx.to(here, paths.LABELS, 'all labels')}",
+    ], ["## Definition", "", md.text(lab.definition)],
+        ["## Necessary conditions", "", *md.bullets(md.text(x) for x in lab.necessary_conditions)],
+        ["## Indicators", "", *md.bullets(md.text(x) for x in lab.indicators)],
+        ["## Subtypes", "", *md.table(["subtype", "id", "definition", "curated cases"], subs, ["l", "l", "l", "r"])],
+        _neighbours(ctx, here, {lab.id}), _rules(ctx, here, rules), examples,
+        _mappings(ctx, here, lab.id), _sources(ctx, here, list(lab.sources)))
+
+
+def subtype_page(ctx: Context, sub: models.Subtype) -> str:
+    here = paths.subtype_page(sub.id)
+    parent = sub.id.split(".", 1)[0]
+    rules = [r for r in ctx.kb.rules if sub.id in _rule_subtypes(r)]
+    curated = ctx.curated_subtype.get(sub.id, [])
+    classified = ctx.classified_subtype.get(sub.id, [])
+    return md.page(md.text(sub.name), [
+        f"{md.code(sub.id)} · subtype of {ctx.label(here, parent, name=True)}",
+    ], ["## Definition", "", md.text(sub.definition)],
+        _neighbours(ctx, here, {sub.id}), _rules(ctx, here, rules),
+        ["## Example cases", "", f"Curated with this subtype ({len(curated)}):", "", *_cases(ctx, here, curated),
+         "", f"Given this subtype by the classifier ({len(classified)}):", "", *_cases(ctx, here, classified)],
+        _mappings(ctx, here, sub.id), _sources(ctx, here, list(sub.sources)))
+
+
+# --------------------------------------------------------------------------- signals
+
+
+def _signal_users(ctx: Context, sid: str) -> tuple[list[str], list[str], list[tuple[str, models.Term]]]:
+    rules = [r.id for r in ctx.kb.rules if sid in ctx.classifier.rule_signals.get(r.id, [])]
+    defs = sorted(d for d, definition in ctx.kb.definitions.items() if sid in signals_in(ctx, definition.when))
+    terms = [(fw.id, t) for fw in ctx.kb.frameworks.values() for t in fw.terms if sid in signals_in(ctx, t.when)]
+    return rules, defs, terms
+
+
+def signals_index(ctx: Context) -> str:
+    here = paths.SIGNALS
+    rows = []
+    for sig in ctx.kb.signals.values():
+        rules, _, _ = _signal_users(ctx, sig.id)
+        rows.append([ctx.signal(here, sig.id), md.text(sig.question), " / ".join(md.code(a) for a in sig.answers),
+                     str(len(rules))])
+    return md.page("Signals", [
+        "The diagnostic questions. Every case answers each one (or says `unknown`), with its evidence, "
+        "the strength of that evidence and a source; the classifier reads only these answers, never the "
+        "curated labels.",
+    ], md.table(["signal", "question", "answers", "rules"], rows, ["l", "l", "l", "r"]))
+
+
+def signal_page(ctx: Context, sig: models.Signal) -> str:
+    here = paths.signal_page(sig.id)
+    counts = {a: 0 for a in sig.answers}
+    for case in ctx.kb.cases.values():
+        answer = case.signals.get(sig.id)
+        if answer is not None:
+            counts[answer.answer] = counts.get(answer.answer, 0) + 1
+    rules, defs, terms = _signal_users(ctx, sig.id)
+    users = [f"- rule {ctx.rule(here, r)}" for r in rules]
+    users += [f"- definition {md.code(d)} ({md.text(ctx.kb.definitions[d].name)})" for d in defs]
+    users += [f"- framework term {md.text(t.name)} in {ctx.framework(here, fw)}" for fw, t in terms]
+    return md.page(md.code(sig.id), [
+        md.strong(sig.question), "", ctx.to(here, paths.SIGNALS, "all signals"),
+    ], ["## Answers", "", *md.table(["answer", "cases"], [[md.code(a), str(n)] for a, n in counts.items()], ["l", "r"])],
+        ["## Guidance", "", md.text(sig.guidance)], ["## Example", "", md.text(sig.example)],
+        ["## Used by", "", *(users or ["Nothing reads it yet: it is informational."])])
+
+
+# --------------------------------------------------------------------------- relations
+
+
+def relations_page(ctx: Context) -> str:
+    here = paths.RELATIONS
+    sections = []
+    for rtype in ("often-confused-with", "can-co-occur-with", "can-lead-to"):
+        rels = sorted((r for r in ctx.kb.relations if r.type == rtype), key=lambda r: (r.source, r.target, r.id))
+        if not rels:
+            continue
+        rows = [[ctx.node(here, r.source), ctx.node(here, r.target), md.text(r.rationale),
+                 md.text(r.deciding_question or ""), ", ".join(md.code(s) for s in r.sources)] for r in rels]
+        sections.append([f"## {md.text(rtype)}", "",
+                         *md.table(["from", "to", "why", "deciding question", "sources"], rows)])
+    return md.page("Relations", [
+        "How labels and subtypes relate: which are confused (with the question that decides), which "
+        "co-occur and which lead to one another. Sources are listed on the " + ctx.to(here, paths.SOURCES, "sources page") + ".",
+    ], *sections)
+
+
+# --------------------------------------------------------------------------- frameworks
+
+
+def frameworks_index(ctx: Context) -> str:
+    here = paths.FRAMEWORKS
+    fws = list(ctx.kb.frameworks.values())
+    rows = []
+    for lab in ctx.kb.labels.values():
+        for node_id in [lab.id, *(s.id for s in lab.subtypes)]:
+            cells = []
+            for fw in fws:
+                hits = [f"{md.text(t.name)} ({md.text(m.fit)})" for t in fw.terms for m in t.maps_to if m.target == node_id]
+                cells.append("; ".join(hits))
+            rows.append([ctx.node(here, node_id), *cells])
+    listing = [f"- {ctx.framework(here, fw.id)}: {md.text(fw.description)}" for fw in fws]
+    return md.page("Frameworks", [
+        "The cross-walk: how the terms of other published frameworks map onto misgen's labels and "
+        "subtypes. Fit is `exact`, `partial` or `lossy`. Each case page shows the terms that apply to it.",
+    ], ["## Cross-walk", "", *md.table(["misgen", *(ctx.framework(here, fw.id) for fw in fws)], rows)] if fws else [],
+        ["## Frameworks", "", *listing])
+
+
+def framework_page(ctx: Context, fw: models.Framework) -> str:
+    here = paths.framework_page(fw.id)
+    sections = []
+    applies: dict[str, list[str]] = {t.id: [] for t in fw.terms}
+    for cid, verdict in ctx.verdicts.items():
+        for p in verdict.perspectives:
+            if p.framework == fw.id:
+                for term in p.terms:
+                    applies.setdefault(term, []).append(cid)
+    for term in fw.terms:
+        rows = [[ctx.node(here, m.target), md.code(m.fit), md.text(m.note)] for m in term.maps_to]
+        hits = applies.get(term.id, [])
+        sections.append([f"## {md.text(term.name)}", "", f"{md.code(fw.id + ':' + term.id)}", "", md.text(term.definition), "",
+                         *md.table(["maps to", "fit", "note"], rows), "", "Applies to a case when:", "",
+                         *condition(ctx, here, term.when), "", f"Applies to {len(hits)} case(s):", "",
+                         *(md.bullets(ctx.case(here, c) for c in hits) or ["None."])])
+    return md.page(md.text(fw.name), [
+        f"{md.code(fw.id)} · {ctx.to(here, paths.FRAMEWORKS, 'all frameworks')}", "", md.text(fw.description),
+    ], *sections, _sources(ctx, here, list(fw.sources)))
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _taxonomy_citations(ctx: Context) -> Iterator[tuple[str, str, str]]:
+    """(source id, page, escaped label) for every citation outside the cases."""
+    for lab in ctx.kb.labels.values():
+        for sid in lab.sources:
+            yield sid, paths.label_page(lab.id), md.code(lab.id)
+        for sub in lab.subtypes:
+            for sid in sub.sources:
+                yield sid, paths.subtype_page(sub.id), md.code(sub.id)
+    for rule in ctx.kb.rules:
+        for sid in rule.sources:
+            yield sid, paths.rule_page(rule.id), md.code(rule.id)
+    for rel in ctx.kb.relations:
+        for sid in rel.sources:
+            yield sid, paths.RELATIONS, md.code(rel.id)
+    for fw in ctx.kb.frameworks.values():
+        for sid in fw.sources:
+            yield sid, paths.framework_page(fw.id), md.code(fw.id)
+
+
+def sources_page(ctx: Context) -> str:
+    here = paths.SOURCES
+    cited: dict[str, list[str]] = {}
+    for sid, page, label in _taxonomy_citations(ctx):
+        entry = ctx.to(here, page, label)
+        if entry not in cited.setdefault(sid, []):
+            cited[sid].append(entry)
+    lines = []
+    for sid, src in ctx.bibliography.items():
+        users = cited.get(sid, []) + [ctx.to(here, paths.case_page(c), md.code(c)) for c in ctx.cited_by.get(sid, [])]
+        lines.append(f"- {citation(src)}")
+        if users:
+            lines.append(f"    - Cited by: {', '.join(users)}")
+    unverified = sum(not s.verified for s in ctx.bibliography.values())
+    return md.page("Sources", [
+        f"{len(ctx.bibliography)} works, {unverified} of them not yet verified (marked). Links go to arXiv, "
+        "the DOI resolver or the publisher.",
+    ], lines)

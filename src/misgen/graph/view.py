@@ -1,0 +1,145 @@
+"""Building the networkx graph, and the views the command draws: a focus neighbourhood, a kind filter."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from misgen.graph.model import KINDS, collect, split_id
+from misgen.problems import UsageError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from misgen.kb import KnowledgeBase
+
+#: taxonomy hubs: reached, drawn, never walked through (pitfalls item 9: walking through a
+#: label turns a 2-step neighbourhood of ~20 nodes into ~2,000)
+HUB_KINDS = frozenset({"label", "subtype"})
+#: any other node with more neighbours than this is a hub too (a much-cited source, say)
+HUB_DEGREE = 12
+#: which kind wins when a bare id names several nodes (a case and a source may share a slug)
+FOCUS_PRIORITY = ("case", "label", "subtype", "rule", "framework", "term", "signal", "source")
+
+
+def build(kb: KnowledgeBase) -> nx.MultiDiGraph:
+    """The relation graph of ``kb``, classifying every case for its ``classified-as`` edge.
+
+    Node ids are ``kind:ref``; every node has ``kind``, ``ref`` and ``name``; every edge has
+    ``type`` (also its key, so parallel edges of different types coexist).
+
+    >>> from misgen.kb import load
+    >>> from misgen.root import find_root
+    >>> g = build(load(find_root()))
+    >>> g.nodes["case:coinrun-go-right"]["kind"]
+    'case'
+    >>> sorted({t for _, _, t in g.edges(keys=True)})[:3]
+    ['can-co-occur-with', 'can-lead-to', 'cites']
+    """
+    import networkx as nx
+
+    verdicts: dict[str, str | None] = {}
+    if kb.policy is not None and kb.cases:
+        from misgen.engine import Classifier
+
+        clf = Classifier.from_kb(kb)
+        verdicts = {cid: clf.classify(case.signals, case_id=cid).primary for cid, case in kb.cases.items()}
+    parts = collect(kb, verdicts)
+    graph = nx.MultiDiGraph(name="misgen")
+    graph.add_nodes_from(parts.nodes.items())
+    for edge in sorted(parts.edges, key=lambda e: (e.source, e.target, e.type)):
+        graph.add_edge(edge.source, edge.target, key=edge.type, type=edge.type, **edge.attrs)
+    return graph
+
+
+def resolve(graph: nx.MultiDiGraph, wanted: str) -> str:
+    """The node a ``--focus`` argument names: ``kind:ref`` or a bare id (see FOCUS_PRIORITY)."""
+    if wanted in graph:
+        return wanted
+    matches = {attrs["kind"]: nid for nid, attrs in graph.nodes(data=True) if attrs["ref"] == wanted}
+    for kind in FOCUS_PRIORITY:
+        if kind in matches:
+            return matches[kind]
+    refs = sorted({str(attrs["ref"]) for _, attrs in graph.nodes(data=True)})
+    close = difflib.get_close_matches(wanted, refs, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise UsageError(f"--focus {wanted}: no such case, label, subtype, rule, signal, framework, term or source{hint}")
+
+
+def neighbourhood(graph: nx.MultiDiGraph, focus: str, depth: int) -> nx.MultiDiGraph:
+    """The nodes within ``depth`` steps of ``focus`` (edges in either direction) and all edges among them.
+
+    A bounded breadth-first search over the successor and predecessor views: no copy of
+    the whole graph (``nx.ego_graph(undirected=True)`` makes one per call). Hubs (labels,
+    subtypes, nodes with more than HUB_DEGREE neighbours) are included but not walked
+    through unless they are the focus; ``hidden`` on a node counts its neighbours left out.
+    Each node gets ``distance``; the graph gets ``focus`` and ``depth``.
+    """
+    if depth < 0:
+        raise UsageError("--depth must be 0 or more")
+    distance = {focus: 0}
+    frontier = [focus]
+    for step in range(1, depth + 1):
+        reached: list[str] = []
+        for node in frontier:
+            if node != focus and _is_hub(graph, node):
+                continue
+            for other in sorted(set(graph.succ[node]) | set(graph.pred[node])):
+                if other not in distance:
+                    distance[other] = step
+                    reached.append(other)
+        frontier = reached
+    sub = graph.subgraph(distance).copy()
+    for node, dist in distance.items():
+        sub.nodes[node]["distance"] = dist
+        left_out = len((set(graph.succ[node]) | set(graph.pred[node])) - set(distance))
+        if left_out:
+            sub.nodes[node]["hidden"] = left_out
+    sub.graph.update(focus=focus, depth=depth)
+    return sub
+
+
+def _is_hub(graph: nx.MultiDiGraph, node: str) -> bool:
+    if graph.nodes[node]["kind"] in HUB_KINDS:
+        return True
+    return len(set(graph.succ[node]) | set(graph.pred[node])) > HUB_DEGREE
+
+
+def check_kinds(kinds: Iterable[str]) -> frozenset[str]:
+    chosen = frozenset(kinds)
+    unknown = sorted(chosen - set(KINDS))
+    if unknown:
+        raise UsageError(f"--kind {', '.join(unknown)}: unknown kind (choose from {', '.join(KINDS)})")
+    return chosen
+
+
+def restrict(graph: nx.MultiDiGraph, kinds: frozenset[str], keep: str | None = None) -> nx.MultiDiGraph:
+    """Only the nodes of ``kinds`` (and ``keep``, the focus), with the edges among them."""
+    nodes = [n for n, a in graph.nodes(data=True) if a["kind"] in kinds or n == keep]
+    sub = graph.subgraph(nodes).copy()
+    sub.graph.update(graph.graph)
+    hidden = {k: 0 for k in KINDS}
+    for _, attrs in graph.nodes(data=True):
+        if attrs["kind"] not in kinds:
+            hidden[attrs["kind"]] += 1
+    sub.graph["not_shown"] = {k: v for k, v in hidden.items() if v}
+    return sub
+
+
+def ordered_nodes(graph: nx.MultiDiGraph) -> list[tuple[str, dict[str, Any]]]:
+    """Nodes in render order: by kind, then taxonomy order, then id."""
+    from misgen.graph.style import sort_key
+
+    return sorted(graph.nodes(data=True), key=lambda item: (sort_key(item[1]), item[0]))
+
+
+def ordered_edges(graph: nx.MultiDiGraph) -> list[tuple[str, str, dict[str, Any]]]:
+    from misgen.graph.model import EDGE_TYPES
+
+    rank = {t: i for i, t in enumerate(EDGE_TYPES)}
+    return sorted(((u, v, d) for u, v, d in graph.edges(data=True)),
+                  key=lambda e: (rank.get(e[2]["type"], 99), e[0], e[1]))
+
+
+__all__ = ["build", "resolve", "neighbourhood", "restrict", "check_kinds", "split_id"]
