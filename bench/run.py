@@ -220,19 +220,16 @@ def find_tool(name: str) -> str | None:
 
 
 def versions() -> str:
-    out = [f"Python {platform.python_version()}"]
-    for mod in ("yaml", "pydantic", "networkx"):
-        try:
-            module = __import__(mod)
-            out.append(f"{'PyYAML' if mod == 'yaml' else mod} {module.__version__}")
-        except ImportError:
-            out.append(f"{mod} missing")
-    try:
-        import yaml
+    """Package versions, read from metadata: importing them here would inflate every child's peak RSS
+    (on Linux a child's ru_maxrss starts from the parent's resident size at fork)."""
+    from importlib import metadata
 
-        out.append(f"libyaml {'yes' if yaml.__with_libyaml__ else 'NO'}")
-    except ImportError:
-        pass
+    out = [f"Python {platform.python_version()}"]
+    for dist in ("PyYAML", "pydantic", "networkx", "rich"):
+        try:
+            out.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{dist} missing")
     return ", ".join(out)
 
 
@@ -274,7 +271,9 @@ def main(argv: list[str] | None = None) -> int:
               "run with the venv's python (.venv/bin/python bench/run.py)", file=sys.stderr)
         return 2
     cjs = find_tool("check-jsonschema")
-    env = {k: v for k, v in os.environ.items() if k not in ("MISGEN_ROOT", "FORCE_COLOR")}
+    # PYTHONDONTWRITEBYTECODE is dropped so that the warm-up run caches misgen's bytecode, as an
+    # ordinary install has it; otherwise every start-up would include compiling misgen's sources.
+    env = {k: v for k, v in os.environ.items() if k not in ("MISGEN_ROOT", "FORCE_COLOR", "PYTHONDONTWRITEBYTECODE")}
     env.update(NO_COLOR="1", COLUMNS="120", PYTHONWARNINGS="ignore")
 
     work = Path(tempfile.mkdtemp(prefix="misgen-bench-"))

@@ -108,7 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))
         return int(handler(args))
     except UsageError as exc:
-        print(f"misgen: error: {exc}", file=sys.stderr)
+        from misgen.output import clean
+
+        print(f"misgen: error: {clean(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except InputError as exc:
         from misgen.output import print_problems
@@ -123,10 +125,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # the file system said no (permissions, full disk, a folder as -o): not a bug
+        if args.debug:
+            raise
+        from misgen.output import clean
+
+        where = f"{clean(exc.filename)}: " if exc.filename else ""
+        print(f"misgen: error: {where}{clean(exc.strerror or exc)}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback for users
         if args.debug:
             raise
-        print(f"misgen: internal error: {type(exc).__name__}: {exc}\n"
+        from misgen.output import clean
+
+        print(f"misgen: internal error: {type(exc).__name__}: {clean(exc)}\n"
               "This is a bug in misgen. Re-run with --debug for the traceback and please report it.", file=sys.stderr)
         return EXIT_INTERNAL
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     extra = [p for p in requested if p.resolve() not in in_root and not any(_under(p, d) for d in data_dirs)]
     kb = load(root, extra)
     problems = list(kb.problems)
-    if requested:
-        wanted = {_display(root, p) for p in requested}
+    if args.paths:  # an empty folder checks nothing (not the whole root)
+        wanted = {_display(root, p) for p in requested} | {_link_name(root, p) for p in requested}
         problems = [p for p in problems if p.path in wanted or p.path.startswith(("taxonomy", "classifier"))]
         checked = len(requested)
     else:
@@ -75,6 +76,14 @@ def _under(path: Path, folder: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+def _link_name(root: Path, path: Path) -> str:
+    """The name of ``path`` in the root without following symlinks (how kb names a bad link)."""
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(root))))
+    except ValueError:
+        return str(path)
 
 
 def _display(root: Path, path: Path) -> str:
@@ -212,15 +221,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
+    kb = _kb(args)  # bad data is reported (exit 1) before the renderer is even imported
     from misgen.graph import command
 
-    return command(_kb(args), args)
+    return command(kb, args)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
+    kb = _kb(args)
     from misgen.docs import command
 
-    return command(_kb(args), args)
+    return command(kb, args)
 
 
 def cmd_new(args: argparse.Namespace) -> int:

@@ -77,12 +77,19 @@ def load(root: Path, extra_cases: Iterable[Path] = ()) -> KnowledgeBase:
             problems.append(Problem(rel, None, None, "", "required file is missing", f"restore {rel} from the misgen repository"))
             parts[key] = None
             continue
+        if not _inside(path.resolve(), root):
+            problems.append(Problem(rel, None, None, "", "symlink points outside the data root", f"put the real file at {rel}"))
+            parts[key] = None
+            continue
         obj, doc, found = load_model(path, model, rel)
         problems += found
         parts[key] = obj
         docs[key] = (doc, rel)
 
+    problems += _duplicate_ids(parts, docs)
     case_files = iter_case_files(root)
+    root_files = set(case_files)
+    problems += _misnamed_case_files(root)
     seen = {p.resolve() for p in case_files}
     case_files += [p for p in extra_cases if p.resolve() not in seen]
     cases: dict[str, models.Case] = {}
@@ -95,8 +102,10 @@ def load(root: Path, extra_cases: Iterable[Path] = ()) -> KnowledgeBase:
     try:
         for path in case_files:
             display = _display(root, path)
-            if path.is_symlink() and not _inside(path.resolve(), root):
-                problems.append(Problem(display, None, None, "", "symlink points outside the data root", "copy the file into cases/ instead of linking it"))
+            # a file of the data root (or a symlinked cases/ folder) must stay inside the root
+            if (path in root_files or path.is_symlink()) and not _inside(path.resolve(), root):
+                link = f"cases/{path.name}" if path in root_files else str(path)  # the link, not its target
+                problems.append(Problem(link, None, None, "", "symlink points outside the data root", "copy the file into cases/ instead of linking it"))
                 continue
             case, doc, found = load_model(path, models.Case, display)
             problems += found
@@ -106,7 +115,7 @@ def load(root: Path, extra_cases: Iterable[Path] = ()) -> KnowledgeBase:
                 problems.append(locate(doc, display, ("id",), f"id '{case.id}' differs from the file name '{path.stem}'", f"rename the file to {case.id}.yaml or change the id"))
             key = ids.fold(case.id)
             if key in folded:
-                problems.append(locate(doc, display, ("id",), f"id '{case.id}' collides with case '{folded[key]}' (ids are compared case-insensitively)", "choose a distinct id"))
+                problems.append(locate(doc, display, ("id",), f"id '{case.id}' is already used by {case_docs[folded[key]][1]} (ids are compared after NFKC case folding)", "choose a distinct id"))
                 continue
             folded[key] = case.id
             cases[case.id] = case
@@ -139,6 +148,40 @@ def load(root: Path, extra_cases: Iterable[Path] = ()) -> KnowledgeBase:
     return KnowledgeBase(**{**kb.__dict__, "problems": tuple(sorted(set(problems), key=_order))})
 
 
+#: (part, list field, id field) for every id list in the taxonomy files; nested lists
+#: (subtypes of a label, terms of a framework) are checked within their parent.
+_ID_LISTS = (("signals", "signals"), ("labels", "labels"), ("relations", "relations"),
+             ("frameworks", "frameworks"), ("sources", "sources"))
+
+
+def _duplicate_ids(parts: dict[str, object], docs: dict[str, tuple[Document | None, str]]) -> list[Problem]:
+    """Ids listed twice in a taxonomy file (compared folded), found on the lists themselves:
+    the dictionaries built from them would silently keep only the last."""
+    found: list[Problem] = []
+    for key, attr in _ID_LISTS:
+        part = parts.get(key)
+        if part is None:
+            continue
+        doc, rel = docs[key]
+        items = getattr(part, attr)
+        for i, item_id in _dupes(x.id for x in items):
+            found.append(locate(doc, rel, (attr, i, "id"), f"duplicate {attr[:-1]} id '{item_id}'", "ids must be unique"))
+        for child in ("subtypes", "terms"):
+            for pi, item in enumerate(items):
+                for ci, child_id in _dupes(c.id for c in getattr(item, child, ())):
+                    found.append(locate(doc, rel, (attr, pi, child, ci, "id"), f"duplicate {child[:-1]} id '{child_id}'", "ids must be unique"))
+    return found
+
+
+def _misnamed_case_files(root: Path) -> list[Problem]:
+    """Files in cases/ that look like case files but would be silently skipped."""
+    folder = root / "cases"
+    if not folder.is_dir():
+        return []
+    return [Problem(f"cases/{p.name}", None, None, "", "ignored: case files must end in '.yaml'", f"rename it to {p.stem}.yaml")
+            for p in sorted(folder.iterdir()) if p.suffix.lower() in (".yaml", ".yml") and p.suffix != ".yaml"]
+
+
 def _order(p: Problem) -> tuple[str, int, int, str, str]:
     return (p.path, p.line or 0, p.column or 0, p.field, p.message)
 
@@ -164,9 +207,7 @@ def _dupes(items: Iterable[str]) -> Iterator[tuple[int, str]]:
 
 
 def check_taxonomy(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]]) -> Iterator[Problem]:
-    sdoc, srel = docs["signals"]
-    for i, sid in _dupes(s.id for s in kb.signals.values()):
-        yield locate(sdoc, srel, ("signals", i, "id"), f"duplicate signal id '{sid}'")
+    # duplicate ids within each list are found by _duplicate_ids, before the dicts are built
     ldoc, lrel = docs["labels"]
     for li, label in enumerate(kb.labels.values()):
         for si, sub in enumerate(label.subtypes):

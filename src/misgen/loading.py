@@ -71,7 +71,11 @@ def problems_from(exc: ValidationError, doc: yamlio.Document, display: str) -> l
         elif kind in ("int_type", "float_type") and isinstance(error.get("input"), str):
             hint = "write the number without quotes"
         elif kind == "string_type" and isinstance(error.get("input"), (bool, int, float)):
-            hint = f"quote it: \"{error['input']}\" (YAML read it as a {type(error['input']).__name__})"
+            written = doc.texts.get(path, str(error["input"]))
+            typ = {bool: "a boolean", int: "a number", float: "a number"}[type(error["input"])]
+            hint = f"quote it: \"{written}\" (unquoted, {written} is read as {typ}, not text)"
+        elif kind == "string_type" and error.get("input", 0) is None:
+            hint = "the value is empty (or null/~): write the text, quoted"
         if kind == "missing" or kind == "extra_forbidden":
             mark = doc.mark_for(path[:-1]) if path else mark
         line, col = mark if mark else (None, None)

@@ -10,6 +10,7 @@ from typing import Any
 
 from misgen import ids, models, yamlio
 from misgen.kb import KnowledgeBase
+from misgen.loading import locate, problems_from
 from misgen.output import atomic_create
 from misgen.problems import InputError, Problem, UsageError
 
@@ -26,20 +27,28 @@ def _comment(text: str, indent: int) -> list[str]:
 
 def read_answers(path: str, kb: KnowledgeBase) -> dict[str, models.Answer]:
     """Answers from a YAML or JSON file: ``{signal: answer}`` or ``{signal: {answer, ...}}``."""
+    from pydantic import ValidationError
+
     doc = yamlio.load_file(path)  # JSON is YAML; the same hardened loader applies
     data = doc.data.get("signals", doc.data) if isinstance(doc.data, dict) else None
     if not isinstance(data, dict):
         raise InputError([Problem(path, 1, 1, "", "answers must be a mapping of signal id to answer", "e.g. goal-directed: \"yes\"")])
-    scenario = models.Scenario.model_validate({"signals": data}) if all(isinstance(k, str) for k in data) else None
-    assert scenario is not None
+    # positions as if the file were {signals: ...}, so problems point at the right line
+    wrapped = doc if data is not doc.data else yamlio.Document(
+        {"signals": data}, {("signals", *k): v for k, v in doc.marks.items()},
+        {("signals", *k): v for k, v in doc.texts.items()})
+    try:
+        scenario = models.Scenario.model_validate({"signals": data})
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, wrapped, path)) from None
     answers = scenario.answers()
     problems = []
     for sid, answer in answers.items():
         signal = kb.signals.get(sid)
         if signal is None:
-            problems.append(Problem(path, None, None, sid, f"unknown signal '{sid}'", f"known: {', '.join(kb.signals)}"))
+            problems.append(locate(wrapped, path, ("signals", sid), f"unknown signal '{sid}'", f"known: {', '.join(kb.signals)}"))
         elif answer.answer not in signal.answers:
-            problems.append(Problem(path, None, None, sid, f"'{answer.answer}' is not an answer of '{sid}'", f"allowed: {', '.join(signal.answers)}"))
+            problems.append(locate(wrapped, path, ("signals", sid), f"'{answer.answer}' is not an answer of '{sid}'", f"allowed: {', '.join(signal.answers)}"))
     if problems:
         raise InputError(problems)
     return answers

@@ -28,7 +28,7 @@ def read_scenario(source: str, kb: KnowledgeBase) -> models.Scenario:
             raise InputError(problems_from(exc, doc, display)) from None
     else:
         path = Path(source)
-        if not path.is_file():
+        if not path.exists():  # a folder, device or pipe is refused by the loader, without blocking
             raise InputError([Problem(source, None, None, "", "no such file", "")])
         scenario_or_none, doc_or_none, problems = load_model(path, models.Scenario, source)
         if problems or scenario_or_none is None:

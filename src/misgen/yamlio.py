@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from typing import Any
+import stat
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
 
 import yaml
 
@@ -36,14 +37,18 @@ Mark = tuple[int, int]  # 1-based line, column
 
 
 def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "")
-    return int(value) if value.isdigit() else default
+    """A positive whole number from the environment; anything else (``abc``, ``0``, ``²``) keeps the default."""
+    value = os.environ.get(name, "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 18 or int(value) < 1:
+        return default
+    return int(value)
 
 
-#: Caps against hostile files; override with MISGEN_MAX_FILE_BYTES / MISGEN_MAX_DEPTH.
+#: Caps against hostile files (bounded time and memory), read once at import; override with
+#: MISGEN_MAX_FILE_BYTES / MISGEN_MAX_DEPTH / MISGEN_MAX_KEY_LENGTH (positive whole numbers).
 MAX_FILE_BYTES = _env_int("MISGEN_MAX_FILE_BYTES", 1_048_576)
 MAX_DEPTH = _env_int("MISGEN_MAX_DEPTH", 32)
-MAX_KEY_LENGTH = 200
+MAX_KEY_LENGTH = _env_int("MISGEN_MAX_KEY_LENGTH", 200)
 
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
@@ -58,6 +63,8 @@ class Document:
 
     data: Any
     marks: dict[Path_, Mark]
+    #: the source text of plain scalars read as numbers, booleans or null (for hints)
+    texts: dict[Path_, str] = field(default_factory=dict)
 
     def mark_for(self, path: Path_) -> Mark | None:
         """The position of ``path``, or of its nearest ancestor that has one."""
@@ -82,11 +89,16 @@ def _resolve_plain(value: str) -> Any:
     return value
 
 
+def _too_big(name: str, size: int | None = None) -> InputError:
+    what = f"file is {size:,} bytes, over" if size is not None else "file is larger than"
+    return InputError([Problem(name, None, None, "", f"{what} the {MAX_FILE_BYTES:,}-byte cap",
+                               "split the content, or raise MISGEN_MAX_FILE_BYTES if the file is trusted")])
+
+
 def decode(raw: bytes, name: str) -> str:
     """Decode file bytes as UTF-8 (BOM allowed), refusing NULs and invalid bytes."""
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError([Problem(name, None, None, "", f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte cap",
-                                  "split the content, or raise MISGEN_MAX_FILE_BYTES if the file is trusted")])
+        raise _too_big(name)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     nul = raw.find(b"\x00")
@@ -123,10 +135,23 @@ def load_file(path: os.PathLike[str] | str, display: str | None = None) -> Docum
     """Read and parse a YAML file; errors name ``display`` (default: the path)."""
     name = display or os.fspath(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise InputError([Problem(name, None, None, "", f"cannot read file: {exc.strerror}", "")]) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise InputError([Problem(name, None, None, "", "not a regular file (a folder, device or pipe?)",
+                                  "name a YAML file")])
+    if info.st_size > MAX_FILE_BYTES:  # refused without reading a byte
+        os.close(fd)
+        raise _too_big(name, info.st_size)
+    with open(fd, "rb") as handle:
+        try:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more, even if the size lied (/proc, growing files)
+        except OSError as exc:
+            raise InputError([Problem(name, None, None, "", f"cannot read file: {exc.strerror}", "")]) from None
     return parse(decode(raw, name), name)
 
 
@@ -138,11 +163,12 @@ class _Builder:
         self.stack: list[tuple[Any, Path_, dict[str, int]]] = []
         self.pending_key: list[Any] = []
         self.marks: dict[Path_, Mark] = {}
+        self.texts: dict[Path_, str] = {}
         self.root: Any = None
         self.documents = 0
         self.done = False
 
-    def fail(self, event: Any, message: str, hint: str) -> None:
+    def fail(self, event: Any, message: str, hint: str) -> NoReturn:
         mark = event.start_mark
         raise InputError([Problem(self.name, mark.line + 1, mark.column + 1, "", message, hint)])
 
@@ -164,7 +190,11 @@ class _Builder:
         if getattr(event, "tag", None) is not None:
             self.fail(event, f"tag '{event.tag}' is not allowed", "remove the tag; values are typed by the schema")
         if kind is yaml.ScalarEvent:
-            value = _resolve_plain(event.value) if not event.style else event.value
+            try:
+                value = _resolve_plain(event.value) if not event.style else event.value
+            except ValueError:  # an integer over Python's int_max_str_digits limit
+                self.fail(event, f"number with {len(event.value):,} digits is too long",
+                          "quote it if it is text")
             self.add(event, value)
         elif kind is yaml.MappingStartEvent:
             self.open(event, {})
@@ -198,6 +228,8 @@ class _Builder:
         if path is None:  # a mapping key
             self.add_key(event, value)
             return
+        if not isinstance(value, str):
+            self.texts[path] = event.value
         self.attach(event, path, value)
 
     def add_key(self, event: Any, key: Any) -> None:
@@ -226,4 +258,4 @@ class _Builder:
             container[self.pending_key.pop()] = value
 
     def result(self) -> Document:
-        return Document(self.root, self.marks)
+        return Document(self.root, self.marks, self.texts)

@@ -17,6 +17,7 @@ Layout (relative to the output folder)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -39,6 +40,8 @@ def generate(kb: KnowledgeBase, advance: Advance | None = None) -> dict[str, str
     from misgen.docs import context as paths
 
     tick = advance or (lambda: None)
+    # the loader sorts cases; a knowledge base built another way must not change the output
+    kb = dataclasses.replace(kb, cases=dict(sorted(kb.cases.items())))
     ctx = paths.build(kb)
     out: dict[str, str] = {}
 

@@ -143,7 +143,8 @@ class Context:
 def citation(src: models.Source) -> str:
     """One reference as Markdown; the link only if the locator is a safe http(s) URL."""
     authors = list(src.authors)
-    who = ", ".join(md.text(a) for a in authors[:6]) + (", et al." if len(authors) > 6 else "")
+    shown = authors if len(authors) <= 8 else authors[:6]
+    who = ", ".join(md.text(a) for a in shown) + (", et al." if len(shown) < len(authors) else "")
     where = []
     if src.arxiv:
         where.append(md.ext_link(md.text(f"arXiv:{src.arxiv}"), f"https://arxiv.org/abs/{src.arxiv}"))

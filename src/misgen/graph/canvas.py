@@ -77,6 +77,12 @@ class Canvas:
         return head + "\n".join(self.parts) + "\n</svg>\n"
 
 
+def dom_id(nid: str) -> str:
+    """An XML-name-safe element id: ``case:a-b`` -> ``case-a-b`` (``/`` and ``:`` become ``--``)."""
+    kind, _, ref = nid.partition(":")
+    return f"{kind}-{ref.replace('/', '--').replace(':', '--')}"
+
+
 def p(*points: float) -> str:
     return " ".join(f"{num(points[i])},{num(points[i + 1])}" for i in range(0, len(points), 2))
 
@@ -123,7 +129,8 @@ def _swatch(canvas: Canvas, swatch: Swatch, x: float, y: float) -> None:
     if kind == "box":
         canvas.rect(x, y + 2, 26, 11, swatch[1], swatch[2], rx=3)
     elif kind == "pill":
-        canvas.rect(x, y + 2, 26, 11, swatch[1], swatch[2], rx=5.5)
+        canvas.rect(x, y + 2, 26, 11, swatch[1], swatch[2], rx=5.5, width=1.3,
+                    dash=swatch[3] if len(swatch) > 3 else "")
     elif kind == "line":
         canvas.path(f"M{p(x, y + 7.5, x + 26, y + 7.5)}", swatch[1], 1.8, swatch[2], swatch[3] == "arrow")
     elif kind == "dot":

@@ -138,11 +138,11 @@ def _taxonomy_nodes(kb: KnowledgeBase, parts: Parts) -> None:
     for order, rule in enumerate(kb.rules):
         parts.node("rule", rule.id, name=rule.id, title=rule.message, label=rule.label, role=rule.role,
                    order=order, file=FILES["rule"])
-    for fid in sorted(kb.frameworks):
-        framework = kb.frameworks[fid]
-        parts.node("framework", fid, name=framework.name, file=FILES["framework"])
-        for term in sorted(framework.terms, key=lambda t: t.id):
-            parts.node("term", f"{fid}:{term.id}", name=term.name, framework=fid, file=FILES["term"])
+    for order, framework in enumerate(kb.frameworks.values()):
+        parts.node("framework", framework.id, name=framework.name, order=order, file=FILES["framework"])
+        for term_order, term in enumerate(framework.terms):
+            parts.node("term", f"{framework.id}:{term.id}", name=term.name, framework=framework.id,
+                       order=order * 1000 + term_order, file=FILES["term"])
 
 
 def _source_nodes(kb: KnowledgeBase, parts: Parts) -> None:

@@ -1,0 +1,73 @@
+"""``misgen graph``: build, narrow (focus, kinds), render, write."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from misgen.graph.model import KINDS, OVERVIEW_KINDS
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from misgen.kb import KnowledgeBase
+
+#: formats that draw; without --focus or --kind they show the overview kinds only
+DRAWINGS = frozenset({"svg", "mermaid", "text"})
+
+
+def view(kb: KnowledgeBase, fmt: str, focus: str | None = None, depth: int = 1,
+         kinds: list[str] | None = None) -> nx.MultiDiGraph:
+    """The graph the command renders: whole, or a focus neighbourhood, filtered by kind.
+
+    Without ``focus`` and ``kinds``, the drawing formats (svg, mermaid, text) keep labels,
+    subtypes, cases, frameworks and terms; dot and json keep everything.
+    """
+    from misgen.graph.view import build, check_kinds, neighbourhood, resolve, restrict
+
+    wanted = check_kinds(kinds) if kinds else None
+    if depth < 0:
+        from misgen.problems import UsageError
+
+        raise UsageError("--depth must be 0 or more")
+    graph = build(kb)
+    centre = None
+    if focus is not None:
+        centre = resolve(graph, focus)
+        graph = neighbourhood(graph, centre, depth)
+    if wanted is None and centre is None and fmt in DRAWINGS:
+        wanted = OVERVIEW_KINDS
+    if wanted is not None and wanted != frozenset(KINDS):
+        graph = restrict(graph, wanted, keep=centre)
+    return graph
+
+
+def render(graph: nx.MultiDiGraph, fmt: str) -> str:
+    from misgen.graph import formats, svg
+    from misgen.graph import render_text as text_render
+
+    renderers = {"svg": svg.render_svg, "mermaid": formats.render_mermaid, "dot": formats.render_dot,
+                 "json": formats.render_json, "text": text_render}
+    return renderers[fmt](graph)
+
+
+def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    """Run ``misgen graph``; returns the exit code (0; usage errors raise UsageError)."""
+    fmt = args.format
+    graph = view(kb, fmt, args.focus, args.depth, args.kind)
+    if args.output:
+        from misgen.output import atomic_write
+
+        atomic_write(Path(args.output), render(graph, fmt), force=args.force)
+        print(f"wrote {args.output}", file=sys.stderr)
+        return 0
+    if fmt == "text":
+        from misgen.graph.text import text_tree
+        from misgen.output import console
+
+        console().print(text_tree(graph))
+        return 0
+    sys.stdout.write(render(graph, fmt))
+    return 0
