@@ -112,8 +112,15 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
 
         verdict = Classifier.from_kb(kb).classify(obj.signals, case_id=obj.id)
         curated = " + ".join(obj.curated.labels) + (f" ({obj.curated.subtype})" if obj.curated.subtype else "")
-        return [Panel(Text(clean(obj.summary)), title=Text(clean(obj.title)), subtitle=f"{obj.kind} · {obj.domain}"),
-                verdict_tree(verdict), Text(f"curated: {curated}", style="bold"), Text(clean(obj.curated.reasoning))]
+        parts: list[Any] = [Panel(Text(clean(obj.summary)), title=Text(clean(obj.title)), subtitle=f"{obj.kind} · {obj.domain}"),
+                            verdict_tree(verdict), Text(f"curated: {curated}", style="bold"), Text(clean(obj.curated.reasoning))]
+        if obj.curated.disagreement:
+            parts.append(Text(f"declared disagreement (classifier: {obj.curated.disagreement.classifier}): "
+                              + clean(obj.curated.disagreement.reason), style="yellow"))
+        for dispute in obj.disputes:
+            parts.append(Text(f"disputed reading: {dispute.label} (held by {', '.join(dispute.held_by)}): "
+                              + clean(dispute.argument), style="dim"))
+        return parts
     if kind == "term":
         fw, term = obj
         lines = [f"{fw.name}: {term.name}", "", clean(term.definition), "", "maps to:"]

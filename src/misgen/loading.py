@@ -28,18 +28,29 @@ _HINTS = {
 }
 
 
-def _walk(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[str | int, ...], Any]:
-    """Follow a pydantic ``loc`` through the data, dropping union tags that are not keys."""
+def _walk(data: Any, loc: tuple[Any, ...], keep_last: bool = True) -> tuple[tuple[str | int, ...], Any]:
+    """Follow a pydantic ``loc`` through the data, dropping union tags that are not keys.
+
+    Union members show up in ``loc`` as tags (``Answer``, ``constrained-str``, or a
+    condition tag such as ``is`` that is also a key of the node). A part is a tag when it is
+    not a key here but more parts follow, or when it is a key holding a scalar while the
+    next part is a sibling key. Only the last part may name a missing or unknown key
+    (``keep_last``: for the error types about keys).
+    """
     path: list[str | int] = []
     node = data
-    for part in loc:
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        nxt = None if last else loc[i + 1]
         if isinstance(node, dict) and part in node:
+            if nxt in node and not isinstance(node[part], (dict, list)):
+                continue  # a condition tag equal to a key: {signal: x, is: y} reports (..., "is", "signal")
             path.append(part)
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-        elif isinstance(node, dict) and not isinstance(part, int):
+        elif isinstance(node, dict) and not isinstance(part, int) and last and keep_last:
             # a missing or unknown key: keep it in the field name, it has no position
             path.append(part)
             node = None
@@ -55,10 +66,15 @@ def field_name(path: tuple[str | int, ...]) -> str:
 
 def problems_from(exc: ValidationError, doc: yamlio.Document, display: str) -> list[Problem]:
     problems = []
-    for error in exc.errors(include_url=False):
-        path, _ = _walk(doc.data, tuple(error["loc"]))
-        mark = doc.mark_for(path)
+    errors = exc.errors(include_url=False)
+    for error in errors:
         kind = error["type"]
+        loc = tuple(error["loc"])
+        if kind == "string_type" and isinstance(error.get("input"), (dict, list)) and any(
+                tuple(e["loc"][:len(loc) - 1]) == loc[:-1] and e is not error for e in errors):
+            continue  # the text branch of a union (e.g. Answer | str) given a mapping: the other branch says why
+        path, _ = _walk(doc.data, loc, keep_last=kind in ("missing", "extra_forbidden"))
+        mark = doc.mark_for(path)
         message = error["msg"]
         hint = _HINTS.get(kind, "")
         if kind == "extra_forbidden":

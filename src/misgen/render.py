@@ -58,7 +58,7 @@ def verdict_tree(verdict: Verdict, title: str | None = None) -> Tree:
         branch = tree.add(Text(f"rule {fired.rule} ({fired.role}){sub}", style="bold"))
         add_trace(branch, fired.trace)
         if fired.unless is not None:
-            branch.add(Text("unless (not true, so it does not block):", style="dim")).add(trace_text(fired.unless))
+            add_trace(branch.add(Text("unless (not true, so it does not block):", style="dim")), fired.unless)
     if not verdict.fired:
         tree.add(Text("no rule fired", style="yellow"))
     if verdict.near_misses:
