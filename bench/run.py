@@ -30,9 +30,11 @@ import platform
 import re
 import shutil
 import statistics
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,6 +108,7 @@ class Sample:
     wall: float
     rss_mb: float
     code: int
+    cpu: float = 0.0  # user + system seconds of the process (and its reaped children)
     inner: dict[str, object] | None = None
 
 
@@ -117,7 +120,7 @@ class Cmd:
     ok: tuple[int, ...] = (0,)
     worker: bool = False                      # stdout is the worker's JSON
     prepare: Callable[[], None] | None = None  # untimed, before every run
-    repeat: int | None = None                  # cap on runs (check-jsonschema is slow)
+    runs: int = 0                              # samples wanted, set after the warm-up
     samples: list[Sample] = field(default_factory=list)
     na: str | None = None                      # why there is no number
     note: str | None = None                    # e.g. "exit 1: data has problems"
@@ -125,23 +128,47 @@ class Cmd:
     def median(self) -> float | None:
         return statistics.median(s.wall for s in self.samples) if self.samples and not self.na else None
 
-    def inner_median(self) -> float | None:
-        vals = [float(s.inner["seconds"]) for s in self.samples if s.inner]  # type: ignore[arg-type]
+    def cpu_median(self) -> float | None:
+        return statistics.median(s.cpu for s in self.samples) if self.samples and not self.na else None
+
+    def inner_median(self, what: str = "seconds") -> float | None:
+        vals = [float(s.inner[what]) for s in self.samples if s.inner]  # type: ignore[arg-type]
         return statistics.median(vals) if vals and not self.na else None
 
     def rss(self) -> float | None:
         return max(s.rss_mb for s in self.samples) if self.samples and not self.na else None
 
 
-def run_once(cmd: Cmd, cwd: Path, env: dict[str, str]) -> tuple[Sample, str]:
+KILLED = -1000
+
+
+def run_once(cmd: Cmd, cwd: Path, env: dict[str, str], timeout: float | None = None) -> tuple[Sample, str]:
     if cmd.prepare:
         cmd.prepare()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd.argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd.argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                start_new_session=True)
+        killed: list[bool] = []
+
+        def kill() -> None:
+            killed.append(True)
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, kill) if timeout else None
+        if timer:
+            timer.start()
+        # wait4, not Popen.wait: it also returns the child's peak RSS (and its reaped children's)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        if timer:
+            timer.cancel()
         proc.returncode = code = os.waitstatus_to_exitcode(status)
+        if killed:
+            code = KILLED
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
@@ -150,25 +177,35 @@ def run_once(cmd: Cmd, cwd: Path, env: dict[str, str]) -> tuple[Sample, str]:
     if cmd.worker and code == 0:
         inner = json.loads(stdout.strip().splitlines()[-1])
     rss_mb = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
-    return Sample(wall, rss_mb, code, inner), (stderr.strip() or stdout.strip())
+    return Sample(wall, rss_mb, code, usage.ru_utime + usage.ru_stime, inner), (stderr.strip() or stdout.strip())
 
 
-def measure(cmds: list[Cmd], cwd: Path, env: dict[str, str], repeat: int, log: Callable[[str], None]) -> None:
-    """Warm each command up once (file cache, bytecode), then ``repeat`` interleaved rounds."""
+SLOW = 10.0  # seconds: a warm-up this slow counts as a sample (caches are warm by then)
+
+
+def measure(cmds: list[Cmd], cwd: Path, env: dict[str, str], repeat: int, budget: float, timeout: float,
+            log: Callable[[str], None]) -> None:
+    """Warm each command up once (file cache, bytecode), then interleaved rounds, one run of each
+    command per round, until each has ``repeat`` samples or has used about ``budget`` seconds."""
     for cmd in cmds:
-        sample, text = run_once(cmd, cwd, env)
+        sample, text = run_once(cmd, cwd, env, timeout)
         if sample.code not in cmd.ok:
-            cmd.na = _reason(sample.code, text)
+            cmd.na = _reason(sample.code, text, timeout)
             log(f"  {cmd.label}: n/a ({cmd.na})")
-        elif sample.code != 0:
+            continue
+        if sample.code != 0:
             cmd.note = f"exit {sample.code}: " + _last_line(text)
+        cmd.runs = max(1, min(repeat, int(budget // max(sample.wall, 1e-6))))
+        if sample.wall >= SLOW:
+            cmd.samples.append(sample)
+        log(f"  warm-up {cmd.label}: {sample.wall:.2f}s, {cmd.runs} run(s)")
     for round_ in range(repeat):
         for cmd in cmds:
-            if cmd.na or (cmd.repeat is not None and round_ >= cmd.repeat):
+            if cmd.na or len(cmd.samples) >= cmd.runs:
                 continue
-            sample, text = run_once(cmd, cwd, env)
+            sample, text = run_once(cmd, cwd, env, timeout)
             if sample.code not in cmd.ok:
-                cmd.na = _reason(sample.code, text)
+                cmd.na = _reason(sample.code, text, timeout)
                 continue
             cmd.samples.append(sample)
         log(f"  round {round_ + 1}/{repeat} done")
@@ -179,7 +216,9 @@ def _last_line(text: str) -> str:
     return (lines[-1] if lines else "no output")[:160]
 
 
-def _reason(code: int, text: str) -> str:
+def _reason(code: int, text: str, timeout: float | None = None) -> str:
+    if code == KILLED:
+        return f"killed after the {timeout:.0f} s timeout (--timeout)"
     if "No module named 'misgen." in text:
         return "not implemented yet: " + _last_line(text)[:100]
     return f"exit {code}: {_last_line(text)}"
@@ -249,15 +288,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="misgen benchmark: validate, classify, docs, graph and start-up, side by side.")
     ap.add_argument("--sizes", default="1000,10000", help="comma-separated case counts (default: 1000,10000)")
     ap.add_argument("--repeat", type=int, default=5, help="runs per measurement; the median is reported (default 5)")
-    ap.add_argument("--cjs-repeat", type=int, default=3, help="cap on check-jsonschema runs per size (it is slow; default 3)")
+    ap.add_argument("--budget", type=float, default=120.0, metavar="SECONDS",
+                    help="fewer runs for a command whose warm-up shows it would take longer than this per size (default 120)")
+    ap.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS", help="kill a run after this long (default 1800)")
     ap.add_argument("--startup-repeat", type=int, default=None, help="runs per start-up measurement (default 4 x --repeat)")
     ap.add_argument("--quick", action="store_true", help="100 cases, 1 run: a smoke test for CI")
     ap.add_argument("--data", default=str(REPO), metavar="ROOT", help="data root to replicate (default: this checkout)")
     ap.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
+    ap.add_argument("--tracemalloc", action="store_true", help="also trace the Python heap peak of kb.load at the largest size (one slow run)")
     ap.add_argument("--keep", action="store_true", help="keep the generated data roots (their folder is printed)")
     args = ap.parse_args(argv)
     if args.quick:
-        args.sizes, args.repeat, args.cjs_repeat = "100", 1, 1
+        args.sizes, args.repeat = "100", 1
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     repeat = max(1, args.repeat)
     startup_repeat = args.startup_repeat or (4 * repeat)
@@ -292,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
             Cmd("help", "misgen --help", [misgen, "--help"]),
             Cmd("classify_one", "misgen classify one.yaml", [misgen, "--root", str(base), "classify", str(one)]),
         ]
-        measure(startup, base, env, startup_repeat, lambda m: None)
+        measure(startup, base, env, startup_repeat, args.budget, args.timeout, lambda m: None)
 
         # ------------------------------------------------------------ per size
         cjs_args: list[str] = []
@@ -320,30 +362,30 @@ def main(argv: list[str] | None = None) -> int:
                 if cjs_args:
                     cmds.append(Cmd("cjs", "check-jsonschema --schemafile schema/case.schema.json",
                                     [cjs, *cjs_args, "--schemafile", str(root / "schema" / "case.schema.json"), *case_files],
-                                    ok=(0, 1), repeat=max(1, min(args.cjs_repeat, repeat))))
+                                    ok=(0, 1)))
             cmds += [
                 Cmd("classify_all", "misgen classify --all", [misgen, "--root", str(root), "classify", "--all"]),
                 Cmd("docs", "misgen docs --out DIR", [misgen, "--root", str(root), "docs", "--out", str(docs_out)],
                     prepare=lambda d=docs_out: shutil.rmtree(d, ignore_errors=True)),
                 Cmd("graph", "misgen graph --format svg", [misgen, "--root", str(root), "graph", "--format", "svg"]),
             ]
-            measure(cmds, root, env, repeat, log)
+            measure(cmds, root, env, repeat, args.budget, args.timeout, log)
             per_size[size] = {c.key: c for c in cmds}
             if not args.keep:
                 shutil.rmtree(root, ignore_errors=True)
                 shutil.rmtree(docs_out, ignore_errors=True)
 
-        # ------------------------------------------------------------ traced memory, largest size
-        largest = sizes[-1]
+        # ------------------------------------------------------------ traced heap, largest size (opt-in: slow)
         traced = None
-        root = work / f"root-{largest}"
-        if not root.exists():
-            make_root(source, root, largest)
-        sample, _ = run_once(Cmd("trace", "", [python, str(WORKER), "load", str(root), "--tracemalloc"], worker=True), root, env)
-        if sample.inner:
-            traced = float(sample.inner["traced_peak"]) / 2**20  # type: ignore[arg-type]
-        if not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
+        if args.tracemalloc:
+            root = work / f"root-{sizes[-1]}"
+            if not root.exists():
+                make_root(source, root, sizes[-1])
+            log("tracemalloc run of misgen.kb.load")
+            sample, _ = run_once(Cmd("trace", "", [python, str(WORKER), "load", str(root), "--tracemalloc"], worker=True),
+                                 root, env, args.timeout)
+            if sample.inner:
+                traced = float(sample.inner["traced_peak"]) / 2**20  # type: ignore[arg-type]
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -376,132 +418,157 @@ def probe_cjs(cjs: str, base: Path, env: dict[str, str]) -> tuple[list[str], str
     return [], "check-jsonschema could not run: " + _last_line(first.stdout + first.stderr)
 
 
+LABELS = {"floor": "floor: read + CSafeLoader parse", "validate": "misgen validate",
+          "load": "misgen.kb.load", "cjs": "check-jsonschema (case schema)",
+          "classify_all": "misgen classify --all", "docs": "misgen docs --out DIR", "graph": "misgen graph --format svg"}
+#: (command, in-process?, row label) in table order
+ROWS = [("floor", False, "floor: read + CSafeLoader parse (process)"), ("floor", True, "floor (in-process)"),
+        ("validate", False, "misgen validate"), ("load", True, "misgen.kb.load (in-process)"),
+        ("cjs", False, "check-jsonschema --schemafile case.schema.json"), ("classify_all", False, "misgen classify --all"),
+        ("docs", False, "misgen docs --out DIR"), ("graph", False, "misgen graph --format svg")]
+
+
 def render(startup: list[Cmd], per_size: dict[int, dict[str, Cmd]], counts: dict[int, int], sizes: list[int],
            traced: float | None, cjs_note: str | None, n_base: int, repeat: int, startup_repeat: int,
            results: dict[str, object], elapsed: float) -> str:
     out: list[str] = []
     s = {c.key: c for c in startup}
     py, hlp, one = s["python"].median(), s["help"].median(), s["classify_one"].median()
+    small, large = sizes[0], sizes[-1]
     out.append(f"misgen benchmark, {results['date']}")
     out.append(f"machine: {results['machine']}; {results['versions']}")
-    out.append(f"median of {repeat} run(s) per size (check-jsonschema capped, see column), start-up median of "
-               f"{startup_repeat}; every number is a fresh process; total {elapsed:.0f}s")
+    out.append(f"median of up to {repeat} run(s) per size ('n=' where a slow command got fewer, see --budget), "
+               f"start-up median of {startup_repeat}; every run is a fresh process; total {elapsed:.0f} s")
     out.append("")
     out.append(f"Start-up (data root with the {n_base} real cases)")
     out.append("")
-    out.append(table(["command", "seconds", "x python", "peak RSS MB"], [
-        [c.label, fmt_s(c.median()), fmt_x(ratio(c.median(), py)) if c.key != "python" else "1.00x",
-         f"{c.rss():.0f}" if c.rss() else "n/a"] + ([] if not c.na else []) for c in startup]))
-    for c in startup:
-        if c.na:
-            out.append(f"  {c.label}: n/a: {c.na}")
+    pyc = s["python"].cpu_median()
+    out.append(table(["command", "wall s", "x python -c pass", "CPU s", "CPU x python", "peak RSS MB"], [
+        [c.label, fmt_s(c.median()), fmt_x(ratio(c.median(), py)), fmt_s(c.cpu_median()),
+         fmt_x(ratio(c.cpu_median(), pyc)), f"{c.rss():.0f}" if c.rss() else "n/a"] for c in startup]))
 
-    labels = {"floor": "floor: read + CSafeLoader parse", "validate": "misgen validate",
-              "load": "misgen.kb.load (in-process)", "cjs": "check-jsonschema (case schema)",
-              "classify_all": "misgen classify --all", "docs": "misgen docs --out DIR", "graph": "misgen graph --format svg"}
+    def value(size: int, key: str, inner: bool, cpu: bool = False) -> float | None:
+        cmd = per_size[size].get(key)
+        if cmd is None:
+            return None
+        if cpu:
+            return cmd.inner_median("cpu") if inner else cmd.cpu_median()
+        return cmd.inner_median() if inner else cmd.median()
+
     out.append("")
-    out.append("Throughput (wall seconds per process; 'in-process' rows time only the work, imports excluded)")
+    out.append("Throughput (wall seconds of the whole process; in-process rows time the work alone, imports excluded)")
     out.append("")
     header = ["measurement"]
     for size in sizes:
         header += [f"s @{counts[size]}", f"ms/case @{counts[size]}"]
     if len(sizes) > 1:
-        header.append(f"growth {counts[sizes[0]]}->{counts[sizes[-1]]}")
-    header.append(f"peak RSS MB @{counts[sizes[-1]]}")
+        header.append(f"growth/case {counts[small]}->{counts[large]}")
+    header.append(f"peak RSS MB @{counts[large]}")
     rows: list[list[str]] = []
     raw: dict[str, dict[str, object]] = {}
-
-    def value(size: int, key: str, inner: bool) -> float | None:
-        cmd = per_size[size].get(key)
-        if cmd is None:
-            return None
-        return cmd.inner_median() if inner else cmd.median()
-
-    spec = [("floor", False, "floor (process)"), ("floor", True, "floor (in-process)"),
-            ("validate", False, "misgen validate"), ("load", True, "misgen.kb.load (in-process)"),
-            ("cjs", False, "check-jsonschema"), ("classify_all", False, "misgen classify --all"),
-            ("docs", False, "misgen docs --out DIR"), ("graph", False, "misgen graph --format svg")]
-    for key, inner, label in spec:
+    for key, inner, label in ROWS:
+        if all(key not in per_size[size] for size in sizes):
+            continue
         row = [label]
         vals = []
         for size in sizes:
             v = value(size, key, inner)
             vals.append(v)
-            row += [fmt_s(v), "n/a" if v is None else f"{1000 * v / counts[size]:.3f}"]
-            raw.setdefault(label, {})[str(counts[size])] = v
+            cmd = per_size[size].get(key)
+            n = len(cmd.samples) if cmd else 0
+            row += [fmt_s(v) + (f" (n={n})" if v is not None and n < repeat else ""),
+                    "n/a" if v is None else f"{1000 * v / counts[size]:.2f}"]
+            raw.setdefault(label, {})[str(counts[size])] = {"seconds": v, "runs": n}
+        g = None
         if len(sizes) > 1:
             a, b = vals[0], vals[-1]
-            g = (b / counts[sizes[-1]]) / (a / counts[sizes[0]]) if a and b else None
+            g = (b / counts[large]) / (a / counts[small]) if a and b else None
             row.append(fmt_x(g))
-            raw[label]["growth"] = g
-        big = per_size[sizes[-1]].get(key)
-        rss = big.rss() if big and not inner else None
-        row.append(f"{rss:.0f}" if rss else ("(same process)" if inner and big and big.rss() else "n/a"))
+        raw[label]["growth"] = g
+        big = per_size[large].get(key)
+        rss = big.rss() if big else None
+        row.append("(same run)" if inner and rss else (f"{rss:.0f}" if rss else "n/a"))
         raw[label]["rss_mb"] = rss
         rows.append(row)
     out.append(table(header, rows))
+
     notes = []
     for size in sizes:
         for key, cmd in per_size[size].items():
             if cmd.na:
-                notes.append(f"  {labels.get(key, key)} @{counts[size]}: n/a: {cmd.na}")
+                notes.append(f"- {LABELS.get(key, key)} @{counts[size]}: n/a: {cmd.na}")
             elif cmd.note:
-                notes.append(f"  {labels.get(key, key)} @{counts[size]}: {cmd.note}")
-            if key == "cjs" and cmd.samples:
-                notes.append(f"  check-jsonschema @{counts[size]}: median of {len(cmd.samples)} run(s)")
+                notes.append(f"- {LABELS.get(key, key)} @{counts[size]}: {cmd.note}")
+    for c in startup:
+        if c.na:
+            notes.append(f"- {c.label}: n/a: {c.na}")
     if cjs_note:
-        notes.append(f"  {cjs_note}")
+        notes.append(f"- {cjs_note}")
     if notes:
-        out.append("")
-        out.append("Notes:")
-        out += sorted(set(notes), key=notes.index)
+        out += ["", "Notes:", *notes]
 
     # ------------------------------------------------------------ targets
-    out.append("")
-    out.append("Ratios against the targets (issue 10)")
-    out.append("")
+    out += ["", "Ratios against the targets of issue 10", ""]
     trows: list[list[str]] = []
+    ratios: dict[str, object] = {}
 
-    def verdict(v: float | None, limit: float, at_most: bool = True) -> str:
-        if v is None:
-            return "n/a"
-        return "ok" if (v <= limit if at_most else v >= limit) else "MISS"
+    def add(name: str, target: str, v: float | None, limit: float, at_most: bool = True, unit: str = "x",
+            cpu: float | None = None) -> None:
+        """``v`` from wall clock; ``cpu`` the same ratio from CPU time (steadier on a busy machine)."""
+        def show(x: float | None) -> str:
+            if x is None:
+                return "n/a"
+            return fmt_x(x) if unit == "x" else f"{x:.{0 if unit == 'MB' else 1}f} {unit}"
 
-    def add(name: str, target: str, v: float | None, limit: float, at_most: bool = True, unit: str = "x") -> None:
-        shown = fmt_x(v) if unit == "x" else ("n/a" if v is None else f"{v:.{0 if unit == 'MB' else 2}f} {unit}")
-        trows.append([name, target, shown, verdict(v, limit, at_most)])
-        results.setdefault("ratios", {})[name] = v  # type: ignore[union-attr]
+        def judge(x: float | None) -> str:
+            return "n/a" if x is None else ("ok" if (x <= limit if at_most else x >= limit) else "MISS")
+
+        verdict = judge(v)
+        if cpu is not None and judge(cpu) != verdict:
+            verdict += f" (CPU: {judge(cpu)})"
+        trows.append([name, target, show(v), show(cpu) if unit == "x" else "", verdict])
+        ratios[name] = {"value": v, "cpu": cpu, "target": target, "verdict": verdict}
+
+    def both(size: int, a: str, ai: bool, b: str, bi: bool) -> tuple[float | None, float | None]:
+        return (ratio(value(size, a, ai), value(size, b, bi)), ratio(value(size, a, ai, True), value(size, b, bi, True)))
 
     for size in sizes:
         n = counts[size]
-        add(f"validate / floor, process @{n}", f"<= {T_VALIDATE_FLOOR}x",
-            ratio(value(size, "validate", False), value(size, "floor", False)), T_VALIDATE_FLOOR)
-        add(f"kb.load / floor, in-process @{n}", f"<= {T_VALIDATE_FLOOR}x",
-            ratio(value(size, "load", True), value(size, "floor", True)), T_VALIDATE_FLOOR)
-        add(f"check-jsonschema / validate @{n}", f">= {T_CJS_VALIDATE:.0f}x",
-            ratio(value(size, "cjs", False), value(size, "validate", False)), T_CJS_VALIDATE, at_most=False)
-    add("misgen --help / python -c pass", f"<= {T_HELP_PYTHON}x", ratio(hlp, py), T_HELP_PYTHON)
-    add("misgen classify one.yaml / python -c pass", f"<= {T_CLASSIFY_ONE_PYTHON:.0f}x", ratio(one, py), T_CLASSIFY_ONE_PYTHON)
+        w, c = both(size, "validate", False, "floor", False)
+        add(f"misgen validate / floor (process) @{n}", f"<= {T_VALIDATE_FLOOR}x", w, T_VALIDATE_FLOOR, cpu=c)
+        w, c = both(size, "load", True, "floor", True)
+        add(f"kb.load / floor (in-process) @{n}", f"<= {T_VALIDATE_FLOOR}x", w, T_VALIDATE_FLOOR, cpu=c)
+        w, c = both(size, "cjs", False, "validate", False)
+        add(f"check-jsonschema / misgen validate @{n}", f">= {T_CJS_VALIDATE:.0f}x", w, T_CJS_VALIDATE, at_most=False, cpu=c)
+    add("misgen --help / python -c pass", f"<= {T_HELP_PYTHON}x", ratio(hlp, py), T_HELP_PYTHON,
+        cpu=ratio(s["help"].cpu_median(), pyc))
+    add("misgen classify one.yaml / python -c pass", f"<= {T_CLASSIFY_ONE_PYTHON:.0f}x", ratio(one, py),
+        T_CLASSIFY_ONE_PYTHON, cpu=ratio(s["classify_one"].cpu_median(), pyc))
     if len(sizes) > 1:
-        for key, inner, label in spec:
+        for key, inner, label in ROWS:
             if key in ("validate", "classify_all", "docs", "graph") or (key == "load" and inner):
-                g = raw[label].get("growth")
-                add(f"growth per case {counts[sizes[0]]}->{counts[sizes[-1]]}: {label}", f"<= {T_GROWTH}x (linear)",
-                    g if isinstance(g, float) else None, T_GROWTH)
+                g = raw.get(label, {}).get("growth")
+                a, b = value(small, key, inner, True), value(large, key, inner, True)
+                add(f"growth per case {counts[small]}->{counts[large]}: {label}", f"<= {T_GROWTH}x (linear)",
+                    g if isinstance(g, float) else None, T_GROWTH,
+                    cpu=(b / counts[large]) / (a / counts[small]) if a and b else None)
     for size in sizes:
-        if counts[size] == 1000 or (size == sizes[0] and counts[size] < 1000 and len(sizes) == 1):
+        if abs(counts[size] - 1000) <= 100:
             for key in ("docs", "graph"):
-                add(f"{labels[key]} @{counts[size]}", f"<= {T_DOCS_GRAPH_1K:.0f} s", value(size, key, False),
+                add(f"{LABELS[key]} @{counts[size]}", f"<= {T_DOCS_GRAPH_1K:.0f} s", value(size, key, False),
                     T_DOCS_GRAPH_1K, unit="s")
-    big = per_size[sizes[-1]]["validate"]
-    add(f"peak RSS, misgen validate @{counts[sizes[-1]]}", f"<= {T_MEMORY_MB:.0f} MB", big.rss(), T_MEMORY_MB, unit="MB")
-    trows.append([f"traced peak (tracemalloc), kb.load @{counts[sizes[-1]]}", "(info)",
-                  "n/a" if traced is None else f"{traced:.0f} MB", ""])
-    out.append(table(["ratio", "target", "measured", "verdict"], trows))
-    results["startup"] = {c.key: {"seconds": c.median(), "rss_mb": c.rss(), "na": c.na} for c in startup}
+    big = per_size[large]["validate"]
+    add(f"peak RSS of misgen validate @{counts[large]}", f"<= {T_MEMORY_MB:.0f} MB", big.rss(), T_MEMORY_MB, unit="MB")
+    if traced is not None:
+        trows.append([f"traced Python heap peak (tracemalloc), kb.load @{counts[large]}", "(info)", f"{traced:.0f} MB", "", ""])
+    out.append(table(["ratio", "target", "wall", "CPU", "verdict"], trows))
+    results["startup"] = {c.key: {"seconds": c.median(), "runs": len(c.samples), "rss_mb": c.rss(), "na": c.na}
+                          for c in startup}
     results["throughput"] = raw
+    results["ratios"] = ratios
     results["sizes"] = {str(k): v for k, v in counts.items()}
     results["traced_peak_mb"] = traced
+    results["notes"] = notes
     return "\n".join(out)
 
 

@@ -210,3 +210,19 @@ def test_internal_error_has_no_traceback(monkeypatch: pytest.MonkeyPatch, capsys
     monkeypatch.setattr(commands, "cmd_validate", boom)
     code, _, err = run(["validate"], capsys)
     assert code == 3 and "internal error" in err and "Traceback" not in err
+
+
+def test_fast_help_matches_argparse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`misgen --help` prints cli.HELP without importing argparse; it must stay what argparse prints."""
+    from misgen.cli import HELP, build_parser
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert HELP == build_parser().format_help(), "cli.HELP is stale: paste the output of build_parser().format_help() at COLUMNS=80"
+    env = {**os.environ, "COLUMNS": "80"}
+    for flag in ("--help", "-h"):
+        result = subprocess.run([sys.executable, "-c", "import sys; from misgen.cli import run; run()", flag],
+                                env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and result.stdout == HELP
+    probe = "import sys; sys.argv = ['misgen', '--help']\nfrom misgen.cli import run\ntry:\n    run()\nexcept SystemExit:\n    pass\nprint('argparse' in sys.modules, file=sys.stderr)"
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    assert result.stderr.strip() == "False", "misgen --help imported argparse"

@@ -10,10 +10,15 @@ Exit codes: 0 success, 1 problems found (invalid data, disagreements, stale outp
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Sequence
+
+# not ``from typing import TYPE_CHECKING``: typing (and collections.abc) would cost --help
+# more than a third of a bare Python start; mypy honours this spelling too
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -30,10 +35,49 @@ COMMANDS = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with a short message, as argparse does
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+#: ``misgen --help`` exactly as argparse prints it at 80 columns, so that printing it needs
+#: no argparse: importing argparse and building the parser is ~2x a bare Python start on
+#: its own (the target is --help within 2.5x of one). tests/test_cli.py keeps it in sync.
+HELP = """\
+usage: misgen [-h] [--root DIR] [--debug] [--version] COMMAND ...
+
+A formal taxonomy and explainable rule-based classifier of AI goal failures.
+
+positional arguments:
+  COMMAND
+    validate  check data files against the schema and each other
+    schema    write (or --check) the JSON Schema files generated from the
+              models
+    taxonomy  show the labels, subtypes, signals, relations and frameworks
+    explain   explain a label, subtype, signal, relation, framework term, rule
+              or case
+    classify  classify a scenario file, or the whole case base with --all
+    eval      agreement report: classifier verdicts vs curated labels
+    graph     render the relation graph (svg, mermaid, dot, json, text)
+    docs      generate (or --check) the Markdown documentation site
+    new       write a new case file skeleton from answers
+
+options:
+  -h, --help  show this help message and exit
+  --root DIR  data root holding taxonomy/, classifier/, cases/ (default:
+              $MISGEN_ROOT, the checkout, or the bundled data)
+  --debug     show tracebacks for internal errors
+  --version   show program's version number and exit
+
+Exit codes: 0 ok, 1 problems found, 2 usage or input error, 3 internal error.
+Set NO_COLOR to disable colour.
+"""
+
+
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # exit 2 with a short message, as argparse does
+            self.print_usage(sys.stderr)
+            self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+    return _Parser
 
 
 def _fmt(p: argparse.ArgumentParser) -> None:
@@ -41,6 +85,7 @@ def _fmt(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _Parser = _parser_class()
     parser = _Parser(prog="misgen", description="A formal taxonomy and explainable rule-based classifier of AI goal failures.",
                      epilog="Exit codes: 0 ok, 1 problems found, 2 usage or input error, 3 internal error. "
                             "Set NO_COLOR to disable colour.")
@@ -144,4 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:
+    if sys.argv[1:] in (["--help"], ["-h"]):  # the fast path: see HELP
+        sys.stdout.write(HELP)
+        sys.exit(EXIT_OK)
     sys.exit(main())

@@ -87,6 +87,7 @@ class Verdict:
     perspectives: tuple[Perspective, ...] = ()
     evidence_grade: str = "none"
     answers: Mapping[str, str] = field(default_factory=dict)
+    caveats: tuple[tuple[str, str], ...] = ()
 
     def summary(self) -> str:
         if self.primary is None:
@@ -253,7 +254,10 @@ class Classifier:
             grade = min((f.grade for f in primary_fired), key=lambda g: self.grade_rank.get(g, 99))
         verdict_labels = frozenset(labels) | ({subtype} if subtype else set()) if primary else None
         perspectives = tuple(self._perspectives(values, strengths, verdict_labels))
-        return Verdict(case_id, status, primary, labels, subtype, fired, near, questions, perspectives, grade, values)
+        caveats = tuple((c.id, c.message) for c in self.policy.caveats
+                        if self.evaluate(c.when, values, strengths).value is True)
+        return Verdict(case_id, status, primary, labels, subtype, fired, near, questions, perspectives, grade, values,
+                       caveats)
 
     def _near_misses(self, values: Mapping[str, str], strengths: Mapping[str, str | None],
                      fired: set[str]) -> Iterator[NearMiss]:
@@ -268,6 +272,11 @@ class Classifier:
                     trial = {**values, sid: answer}
                     if self.evaluate(rule.when, trial, strengths).value is True and (
                             rule.unless is None or self.evaluate(rule.unless, trial, strengths).value is not True):
+                        if rule.label in self.policy.exclusive:
+                            # an exclusive label is dropped when a goal label fires: check it survives
+                            fired_after = self._decide(trial, strengths, with_traces=False)[4]
+                            if rule.id not in {f.rule for f in fired_after}:
+                                continue
                         yield NearMiss(rule.id, rule.label, sid, current, answer)
 
     def _questions(self, values: Mapping[str, str], strengths: Mapping[str, str | None],

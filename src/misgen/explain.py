@@ -123,7 +123,7 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
         return parts
     if kind == "term":
         fw, term = obj
-        lines = [f"{fw.name}: {term.name}", "", clean(term.definition), "", "maps to:"]
+        lines = [f"{clean(fw.name)}: {clean(term.name)}", "", clean(term.definition), "", "maps to:"]
         lines += [f"  {m.target} ({m.fit}): {clean(m.note)}" for m in term.maps_to]
         return [Panel(Text("\n".join(lines)), title=f"term {fw.id}:{term.id}")]
     if kind == "rule":
@@ -162,9 +162,10 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
         return [Panel(Text("\n".join(lines)), title=f"relation {r2.id}")]
     if kind == "framework":
         lines = [clean(obj.description), ""] + [f"  {obj.id}:{t.id}  {clean(t.name)}" for t in obj.terms]
-        return [Panel(Text("\n".join(lines)), title=f"framework {clean(obj.name)}")]
+        # a str Panel title is parsed as rich markup whatever the console says: pass Text
+        return [Panel(Text("\n".join(lines)), title=Text(f"framework {clean(obj.name)}"))]
     src: models.Source = obj
-    return [Panel(Text(f"{', '.join(src.authors)} ({src.year}). {src.title}. {src.venue}. {src.locator()}"), title=f"source {src.id}")]
+    return [Panel(Text(clean(f"{', '.join(src.authors)} ({src.year}). {src.title}. {src.venue}. {src.locator()}")), title=f"source {src.id}")]
 
 
 def _rule_signals(kb: KnowledgeBase, rule: models.Rule) -> set[str]:

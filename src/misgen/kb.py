@@ -11,11 +11,12 @@ import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from misgen import ids, models
 from misgen.loading import load_model, locate
-from misgen.problems import Problem
-from misgen.yamlio import Document
+from misgen.problems import InputError, Problem
+from misgen.yamlio import Document, load_file
 
 TAXONOMY_FILES = {
     "signals": ("taxonomy/signals.yaml", models.SignalsFile),
@@ -66,8 +67,12 @@ def iter_case_files(root: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def load(root: Path, extra_cases: Iterable[Path] = ()) -> KnowledgeBase:
-    """Load and check the data root (plus ``extra_cases`` outside it)."""
+def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = True) -> KnowledgeBase:
+    """Load and check the data root (plus ``extra_cases`` outside it).
+
+    ``with_cases=False`` loads only taxonomy/ and classifier/ (all that classifying a scenario
+    needs) and skips the checks that need the case base (rule tests naming cases).
+    """
     problems: list[Problem] = []
     docs: dict[str, tuple[Document | None, str]] = {}
     parts: dict[str, object] = {}
@@ -87,13 +92,20 @@ def load(root: Path, extra_cases: Iterable[Path] = ()) -> KnowledgeBase:
         docs[key] = (doc, rel)
 
     problems += _duplicate_ids(parts, docs)
-    case_files = iter_case_files(root)
+    case_files = iter_case_files(root) if with_cases else []
     root_files = set(case_files)
-    problems += _misnamed_case_files(root)
-    seen = {p.resolve() for p in case_files}
-    case_files += [p for p in extra_cases if p.resolve() not in seen]
+    if with_cases:
+        problems += _misnamed_case_files(root)
+    extra = list(extra_cases)
+    if extra:
+        seen = {p.resolve() for p in case_files}
+        case_files += [p for p in extra if p.resolve() not in seen]
+    # resolved once: resolving every path costs ~13 lstat calls per file (a quarter of the
+    # load time at 1,000 cases); a plain file in a plain cases/ folder needs no resolving
+    real_root = root.resolve()
+    cases_plain = (root / "cases").resolve() == real_root / "cases"
     cases: dict[str, models.Case] = {}
-    case_docs: dict[str, tuple[Document | None, str]] = {}
+    case_docs: dict[str, tuple[Document | None, str]] = {}  # documents re-read only to place a problem
     folded: dict[str, str] = {}
     # The loaded data is acyclic (no aliases), so pausing the cyclic GC during the bulk
     # load is safe and keeps the per-file cost flat from 1k to 10k files.
@@ -101,9 +113,11 @@ def load(root: Path, extra_cases: Iterable[Path] = ()) -> KnowledgeBase:
     gc.disable()
     try:
         for path in case_files:
-            display = _display(root, path)
+            in_root, link = path in root_files, path.is_symlink()
+            plain = in_root and cases_plain and not link
+            display = f"cases/{path.name}" if plain else _display(root, path)
             # a file of the data root (or a symlinked cases/ folder) must stay inside the root
-            if (path in root_files or path.is_symlink()) and not _inside(path.resolve(), root):
+            if not plain and (in_root or link) and not _inside(path.resolve(), real_root):
                 link = f"cases/{path.name}" if path in root_files else str(path)  # the link, not its target
                 problems.append(Problem(link, None, None, "", "symlink points outside the data root", "copy the file into cases/ instead of linking it"))
                 continue
@@ -119,7 +133,9 @@ def load(root: Path, extra_cases: Iterable[Path] = ()) -> KnowledgeBase:
                 continue
             folded[key] = case.id
             cases[case.id] = case
-            case_docs[case.id] = (doc, display)
+            # not ``doc``: its node positions (~50 KB per case) would be held for every case
+            # until the checks end (630 MB for 10,000 cases); a problem re-reads its file
+            case_docs[case.id] = (cast(Document, _Reparse(path, display)), display)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -143,7 +159,7 @@ def load(root: Path, extra_cases: Iterable[Path] = ()) -> KnowledgeBase:
     )
     if not problems:
         problems += list(check_taxonomy(kb, docs))
-        problems += list(check_rules(kb, docs))
+        problems += list(check_rules(kb, docs, with_cases=with_cases))
         problems += list(check_cases(kb, case_docs))
     return KnowledgeBase(**{**kb.__dict__, "problems": tuple(sorted(set(problems), key=_order))})
 
@@ -192,6 +208,24 @@ def _inside(path: Path, root: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+class _Reparse:
+    """A case document parsed again on first use, to place a problem found by a cross-file check."""
+
+    __slots__ = ("path", "display", "doc")
+
+    def __init__(self, path: Path, display: str) -> None:
+        self.path, self.display = path, display
+        self.doc: Document | None = None
+
+    def mark_for(self, path: tuple[str | int, ...]) -> tuple[int, int] | None:
+        if self.doc is None:
+            try:
+                self.doc = load_file(self.path, self.display)
+            except InputError:  # changed or removed since it was loaded: no position
+                return None
+        return self.doc.mark_for(path)
 
 
 # --------------------------------------------------------------------------- checks
@@ -300,7 +334,7 @@ def _uses(node: models.Condition) -> Iterator[str]:
         yield from _uses(node.not_)
 
 
-def check_rules(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]]) -> Iterator[Problem]:
+def check_rules(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]], with_cases: bool = True) -> Iterator[Problem]:
     doc, rel = docs["rules"]
     for name, definition in kb.definitions.items():
         yield from _check_condition(kb, definition.when, doc, rel, ("definitions", name, "when"))
@@ -337,7 +371,7 @@ def check_rules(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]])
         for k, src in enumerate(rule.sources):
             if src not in kb.sources:
                 yield locate(doc, rel, base + ("sources", k), f"unknown source '{src}'", "add it to taxonomy/sources.yaml")
-        for kind in ("fires_on", "silent_on"):
+        for kind in ("fires_on", "silent_on") if with_cases else ():
             for k, cid in enumerate(getattr(rule.tests, kind)):
                 if cid not in kb.cases:
                     yield locate(doc, rel, base + ("tests", kind, k), f"unknown case '{cid}'", _suggest(cid, kb.cases))
@@ -349,6 +383,8 @@ def check_rules(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]])
         for k, lab in enumerate(policy.exclusive):
             if lab not in kb.labels:
                 yield locate(pdoc, prel, ("exclusive", k), f"unknown label '{lab}'")
+        for k, caveat in enumerate(policy.caveats):
+            yield from _check_condition(kb, caveat.when, pdoc, prel, ("caveats", k, "when"))
         nagf = kb.labels.get(policy.not_a_goal_failure)
         if nagf is None or nagf.goal_failure:
             yield locate(pdoc, prel, ("not_a_goal_failure",), "must name the label whose goal_failure is false")
@@ -396,6 +432,10 @@ def _check_case(kb: KnowledgeBase, case: models.Case, doc: Document | None, rel:
             yield locate(doc, rel, ("signals", "change-cause", "answer"), "goal-changed-over-time is 'no', so change-cause must be 'not-applicable'")
         if changed.answer == "yes" and cause.answer == "not-applicable":
             yield locate(doc, rel, ("signals", "change-cause", "answer"), "goal-changed-over-time is 'yes': say what changed the goals (or 'unknown')")
+    overseen = case.signals.get("oversight-conditioned")
+    planted = case.signals.get("planted-conditioning")
+    if overseen and planted and overseen.answer == "no" and planted.answer not in ("not-applicable", models.UNKNOWN):
+        yield locate(doc, rel, ("signals", "planted-conditioning", "answer"), "oversight-conditioned is 'no', so planted-conditioning must be 'not-applicable'")
     labels = case.curated.labels
     for k, lab in enumerate(labels):
         if lab not in kb.labels:

@@ -19,6 +19,7 @@ _HINTS = {
     "string_type": "quote the value so it is read as text",
     "list_type": "write a list: one '- item' per line, or [a, b]",
     "dict_type": "write a mapping of 'key: value' lines",
+    "model_type": "write a mapping of 'key: value' lines",
     "string_pattern_mismatch": "ids use lowercase ASCII letters, digits and single hyphens",
     "string_too_long": "shorten the text",
     "string_too_short": "fill in the text",
@@ -57,6 +58,37 @@ def _walk(data: Any, loc: tuple[Any, ...], keep_last: bool = True) -> tuple[tupl
     return tuple(path), node
 
 
+def _pattern_hint(error: Any) -> str:
+    """What a pattern wants, and for ids what is wrong with the text (look-alikes, case)."""
+    pattern = str((error.get("ctx") or {}).get("pattern", ""))
+    if pattern.startswith("^https?"):
+        return "write a web address starting with https:// (or http://)"
+    if pattern.startswith("^10"):
+        return "write a DOI such as 10.1234/abcd, without https://doi.org/"
+    if pattern.startswith("^[0-9]{4}"):
+        return "write an arXiv id such as 2105.14111, quoted"
+    hint = "ids use lowercase ASCII letters, digits and single hyphens"
+    text = error.get("input")
+    if isinstance(text, str):
+        import unicodedata
+
+        odd = next((ch for ch in text if not ch.isascii() or not ch.isprintable()), None)
+        if odd is not None:
+            name = unicodedata.name(odd, "")
+            hint += (f"; U+{ord(odd):04X} ({name}) is not one of them, even if it looks like one" if name
+                     else f"; it contains the control character U+{ord(odd):04X}")
+        from misgen import ids
+
+        folded = unicodedata.normalize("NFKC", text).casefold().replace("_", "-").strip()
+        if folded != text and ids.is_slug(folded):
+            hint += f"; did you mean '{folded}'?"
+    return hint
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def field_name(path: tuple[str | int, ...]) -> str:
     out = ""
     for part in path:
@@ -77,15 +109,17 @@ def problems_from(exc: ValidationError, doc: yamlio.Document, display: str) -> l
         mark = doc.mark_for(path)
         message = error["msg"]
         hint = _HINTS.get(kind, "")
+        if kind == "string_pattern_mismatch":
+            hint = _pattern_hint(error)
         if kind == "extra_forbidden":
             message = f"unknown field '{path[-1] if path else ''}'"
             hint = "check the spelling against the schema; unknown fields are never ignored"
         elif kind == "bool_type" and isinstance(error.get("input"), str):
-            hint = f"'{error['input']}' is text here; write true or false, unquoted"
+            hint = f"'{_short(error['input'])}' is text here; write true or false, unquoted"
         elif kind == "missing":
             message = f"required field '{path[-1] if path else ''}' is missing"
         elif kind in ("int_type", "float_type") and isinstance(error.get("input"), str):
-            hint = "write the number without quotes"
+            hint = f"'{_short(error['input'])}' is text here (a date, or quoted?); write a plain number, unquoted"
         elif kind == "string_type" and isinstance(error.get("input"), (bool, int, float)):
             written = doc.texts.get(path, str(error["input"]))
             typ = {bool: "a boolean", int: "a number", float: "a number"}[type(error["input"])]

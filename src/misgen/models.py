@@ -284,11 +284,20 @@ class RulesFile(Strict):
     rules: list[Rule] = Field(min_length=1)
 
 
+class Caveat(Strict):
+    """A note attached to any verdict whose answers meet ``when`` (it never changes labels)."""
+
+    id: Slug
+    when: Condition
+    message: Text
+
+
 class Policy(Strict):
     precedence: list[Slug] = Field(min_length=1)
     exclusive: list[Slug] = Field(default_factory=list)
     not_a_goal_failure: Slug
     grade_order: list[Literal["measured", "inferred", "speculative", "unstated"]]
+    caveats: list[Caveat] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- cases

@@ -26,7 +26,7 @@ def console(stderr: bool = False) -> Any:
 
     # COLUMNS/LINES such as '²' pass str.isdigit() and crash int() inside rich: keep only ASCII numbers
     environ = {k: v for k, v in os.environ.items()
-               if k not in ("COLUMNS", "LINES") or (v.isascii() and v.isdigit() and 0 < len(v) < 6)}
+               if k not in ("COLUMNS", "LINES") or (v.isascii() and v.isdigit() and 0 < len(v) < 6 and int(v) > 0)}
     columns = environ.get("COLUMNS", "")
     width = int(columns) if columns and int(columns) >= 20 else None
     # markup=False: a '[link=...]' or '[/bold]' in data must print as itself, never become a

@@ -61,6 +61,8 @@ def verdict_tree(verdict: Verdict, title: str | None = None) -> Tree:
             add_trace(branch.add(Text("unless (not true, so it does not block):", style="dim")), fired.unless)
     if not verdict.fired:
         tree.add(Text("no rule fired", style="yellow"))
+    for _cid, message in verdict.caveats:
+        tree.add(Text("caveat: " + clean(message), style="yellow"))
     if verdict.near_misses:
         near = tree.add(Text("near misses (one answer away)", style="bold"))
         for n in verdict.near_misses:
@@ -74,7 +76,7 @@ def verdict_tree(verdict: Verdict, title: str | None = None) -> Tree:
     if verdict.perspectives:
         ps = tree.add(Text("perspectives", style="bold"))
         for p in verdict.perspectives:
-            line = Text(f"{p.name}: ")
+            line = Text(f"{clean(p.name)}: ")
             line.append(", ".join(p.terms) if p.terms else "no term applies", style="cyan" if p.terms else "dim")
             if p.possible:
                 line.append(f" (possibly: {', '.join(p.possible)})", style="dim")

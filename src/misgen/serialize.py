@@ -33,6 +33,7 @@ def verdict_dict(verdict: Verdict) -> dict[str, Any]:
         "labels": list(verdict.labels),
         "subtype": verdict.subtype,
         "evidence_grade": verdict.evidence_grade,
+        "caveats": [{"id": cid, "message": message} for cid, message in verdict.caveats],
         "fired": [
             {"rule": f.rule, "label": f.label, "role": f.role, "subtype": f.subtype, "grade": f.grade,
              "when": trace_dict(f.trace), "unless": trace_dict(f.unless) if f.unless else None}

@@ -124,11 +124,34 @@ def parse(text: str, name: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = f"YAML syntax error: {exc.problem or exc.context}"
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit (1000) can come first
+            raise InputError([Problem(name, line, col, "", f"nesting deeper than {MAX_DEPTH} levels",
+                                      "flatten the structure (or raise MISGEN_MAX_DEPTH if the file is trusted)")]) from None
+        if exc.problem and exc.context and exc.context_mark and mark and exc.context_mark.line != mark.line:
+            # e.g. an unclosed quote: the problem is at the end of the file, the cause where it opened
+            message += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
+        if line is not None and "\t" in _indentation(text, line):
+            message += " (a tab in the indentation: YAML indents with spaces only)"
         raise InputError([Problem(name, line, col, "", message,
                                   "check indentation (spaces, not tabs) and closing quotes near this line")]) from None
+    except yaml.reader.ReaderError as exc:  # a raw control character (pasted terminal colours, DEL, C1)
+        before = text.encode("utf-8", "surrogatepass")[:exc.position].decode("utf-8", "ignore")
+        line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        raise InputError([Problem(name, line, col, "", f"character U+{char:04X} is not allowed in YAML ({exc.reason})",
+                                  "remove it, or write it as an escape inside double quotes (\"\\e\", \"\\x9b\")")]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(name, None, None, "", f"YAML error: {exc}", "")]) from None
+    except UnicodeError:  # lone surrogates in a str given by a caller (files are decoded strictly first)
+        raise InputError([Problem(name, None, None, "", "text is not valid Unicode (lone surrogate)", "save the file as UTF-8")]) from None
     return builder.result()
+
+
+def _indentation(text: str, line: int) -> str:
+    """The leading white space of 1-based ``line`` (empty past the end)."""
+    lines = text.splitlines()
+    current = lines[line - 1] if 0 < line <= len(lines) else ""
+    return current[:len(current) - len(current.lstrip(" \t"))]
 
 
 def load_file(path: os.PathLike[str] | str, display: str | None = None) -> Document:

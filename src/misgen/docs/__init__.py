@@ -9,7 +9,7 @@ for its context by :mod:`misgen.docs.md`.
 Layout (relative to the output folder)::
 
     index.md  labels/  subtypes/  signals/  rules/<label>/  cases/  frameworks/
-    relations.md  agreement.md  graph.md  graph.svg  sources.md  .misgen-manifest
+    relations.md  report.md  graph.md  graph.svg  sources.md  .misgen-manifest
 
 ``mkdocs.yml`` is written next to the output folder (the data root by default).
 """
@@ -123,11 +123,11 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     p = site.plan(kb, pages, out)
     if getattr(args, "check", False):
         if not p.stale:
-            print(f"ok: the docs in {clean(out)} are up to date ({len(p.files)} files)")
+            print(f"ok: the docs in {clean(out)} are up to date ({len(p.files) - 1} generated files)")
             return 0
         changed = tuple(x for x in p.write if x not in p.missing)
         parts = [f"{len(changed)} out of date" if changed else "", f"{len(p.missing)} missing" if p.missing else "",
-                 f"{len(p.obsolete)} obsolete" if p.obsolete else "", f"{site.CONFIG} out of date" if p.config_state == "write" else ""]
+                 f"{len(p.obsolete)} obsolete" if p.obsolete else "", (f"{site.CONFIG} " + ("out of date" if p.config.exists() else "missing")) if p.config_state == "write" else ""]
         listed = _sample(tuple(p.write) + p.obsolete + ((site.CONFIG,) if p.config_state == "write" else ()))
         print(f"misgen: the docs in {clean(out)} are stale ({', '.join(x for x in parts if x)}: {clean(listed)}); "
               f"run '{clean(_rerun(args))}' and commit the result", file=sys.stderr)

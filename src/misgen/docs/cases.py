@@ -21,13 +21,13 @@ def cases_index(ctx: Context) -> str:
     rows = []
     for cid, case in ctx.kb.cases.items():
         verdict = ctx.verdicts[cid]
-        rows.append([ctx.case(here, cid), md.text(case.kind), md.text(case.domain), ctx.curated(here, case),
-                     ctx.outcome(here, verdict), md.MARK[verdict.primary == case.curated.labels[0]]])
+        rows.append([ctx.case(here, cid), f"{md.text(case.kind)}, {md.text(case.domain)}", ctx.curated(here, case, short=True),
+                     ctx.outcome(here, verdict, short=True), md.MARK[verdict.primary == case.curated.labels[0]]])
     agree = sum(ctx.verdicts[c].primary == case.curated.labels[0] for c, case in ctx.kb.cases.items())
     return md.page("Cases", [
-        f"{len(ctx.kb.cases)} cases; the classifier's primary label matches the curator's on {agree}. "
-        f"See the {ctx.to(here, paths.AGREEMENT, 'agreement report')} for the details.",
-    ], md.table(["case", "kind", "domain", "curated", "classifier", "agrees"], rows))
+        (f"{len(ctx.kb.cases)} cases; the classifier's primary label matches the curator's on {agree}. "
+        f"See the {ctx.to(here, paths.AGREEMENT, 'agreement report')} for the details."),
+    ], md.table(["case", "kind, domain", "curator", "classifier", "agrees"], rows))
 
 
 def _glance(ctx: Context, here: str, case: models.Case, verdict: Verdict) -> list[str]:
@@ -41,13 +41,13 @@ def _glance(ctx: Context, here: str, case: models.Case, verdict: Verdict) -> lis
     if declared is not None:
         stale = agrees or declared.classifier != said
         lines += ["", "### Declared disagreement", "",
-                  f"The curator expects the classifier to say {ctx.label(here, declared.classifier) if declared.classifier in ctx.kb.labels else md.code(declared.classifier)}"
-                  f" and explains why: {md.text(declared.reason)}"]
+                  (f"The curator expects the classifier to say {ctx.label(here, declared.classifier) if declared.classifier in ctx.kb.labels else md.code(declared.classifier)}"
+                  f" and explains why: {md.text(declared.reason)}")]
         if stale:
             lines += ["", f"**This declaration is stale:** the classifier now says {md.code(said)}."]
     elif not agrees:
-        lines += ["", f"**Undeclared disagreement:** the classifier says {md.code(said)}; `misgen eval` fails until it is "
-                      "fixed or declared under `curated.disagreement`."]
+        lines += ["", (f"**Undeclared disagreement:** the classifier says {md.code(said)}; `misgen eval` fails until it is "
+                      "fixed or declared under `curated.disagreement`.")]
     return lines
 
 
@@ -65,8 +65,8 @@ def _signals(ctx: Context, here: str, case: models.Case) -> list[str]:
 
 
 def _verdict(ctx: Context, here: str, verdict: Verdict) -> list[str]:
-    lines = ["## Verdict", "", f"The classifier says {ctx.outcome(here, verdict)}. The rules that fired, with "
-             "each condition as evaluated (✔ true, ✘ false, ? unknown):", ""]
+    lines = ["## Verdict", "", (f"The classifier says {ctx.outcome(here, verdict)}. The rules that fired, with "
+             "each condition as evaluated (✔ true, ✘ false, ? unknown):"), ""]
     for fired in verdict.fired:
         sub = f" → {ctx.node(here, fired.subtype)}" if fired.subtype else ""
         lines.append(f"- rule {ctx.rule(here, fired.rule)} ({md.text(fired.role)}, evidence {md.code(fired.grade)}){sub}")
@@ -99,8 +99,8 @@ def _perspectives(ctx: Context, here: str, verdict: Verdict) -> list[str]:
     if not rows:
         return []
     return ["## Perspectives by framework", "",
-            "How other frameworks would describe this case, from the same answers and verdict (\"possibly\": "
-            "the answer depends on signals the case leaves unknown).", "",
+            ("How other frameworks would describe this case, from the same answers and verdict (\"possibly\": "
+            "the answer depends on signals the case leaves unknown)."), "",
             *md.table(["framework", "applies", "possibly"], rows)]
 
 
@@ -133,8 +133,8 @@ def case_page(ctx: Context, case: models.Case) -> str:
     setup = [f"- **{label}:** {md.text(getattr(case.setup, key))}" for key, label in SETUP]
     return md.page(
         md.text(case.title),
-        [f"{md.code(case.id)} · {md.text(case.kind)} · {md.text(case.domain)} · data file {md.code(path)} · "
-         f"{ctx.to(here, paths.CASES, 'all cases')}", "", md.text(case.summary)],
+        [(f"{md.code(case.id)} · {md.text(case.kind)} · {md.text(case.domain)} · data file {md.code(path)} · "
+         f"{ctx.to(here, paths.CASES, 'all cases')}"), "", md.text(case.summary)],
         _glance(ctx, here, case, verdict), ["## Setup", "", *setup], _signals(ctx, here, case),
         _verdict(ctx, here, verdict), ["## Curator's reasoning", "", md.text(case.curated.reasoning)],
         _perspectives(ctx, here, verdict), _disputes(ctx, here, case), _related(ctx, here, case),

@@ -25,7 +25,7 @@ CASES = "cases/index.md"
 FRAMEWORKS = "frameworks/index.md"
 RELATIONS = "relations.md"
 SOURCES = "sources.md"
-AGREEMENT = "agreement.md"
+AGREEMENT = "report.md"
 GRAPH = "graph.md"
 GRAPH_SVG = "graph.svg"
 
@@ -119,17 +119,26 @@ class Context:
             return md.code(framework_id)
         return self.to(here, framework_page(framework_id), md.text(fw.name))
 
-    def outcome(self, here: str, verdict: Verdict) -> str:
+    def subtype_short(self, here: str, subtype_id: str) -> str:
+        """A subtype linked by the part of its id after the label (for narrow table cells)."""
+        if subtype_id not in self.kb.subtypes:
+            return md.code(subtype_id)
+        return self.to(here, subtype_page(subtype_id), md.code(subtype_id.split(".", 1)[1]))
+
+    def _labels(self, here: str, labels: tuple[str, ...] | list[str], subtype: str | None, short: bool) -> str:
+        text = " + ".join(self.label(here, lab) for lab in labels)
+        if subtype:
+            text += f" ({self.subtype_short(here, subtype) if short else self.node(here, subtype)})"
+        return text
+
+    def outcome(self, here: str, verdict: Verdict, short: bool = False) -> str:
         """A verdict's labels (primary first) and subtype, linked."""
         if verdict.primary is None:
             return "undetermined"
-        text = " + ".join(self.label(here, lab) for lab in verdict.labels)
-        return text + (f" ({self.node(here, verdict.subtype)})" if verdict.subtype else "")
+        return self._labels(here, verdict.labels, verdict.subtype, short)
 
-    def curated(self, here: str, case: models.Case) -> str:
-        text = " + ".join(self.label(here, lab) for lab in case.curated.labels)
-        sub = case.curated.subtype
-        return text + (f" ({self.node(here, sub)})" if sub else "")
+    def curated(self, here: str, case: models.Case, short: bool = False) -> str:
+        return self._labels(here, case.curated.labels, case.curated.subtype, short)
 
     def sources(self, here: str, source_ids: list[str]) -> list[str]:
         """Bullet lines citing taxonomy sources by id."""

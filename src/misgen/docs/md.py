@@ -19,7 +19,6 @@ pass :func:`safe_url`; anything else is rendered as text.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote, urlsplit
@@ -112,8 +111,15 @@ def rel(from_page: str, to_page: str) -> str:
 
     >>> rel("cases/a.md", "labels/b.md")
     '../labels/b.md'
+    >>> rel("rules/x/y.md", "rules/index.md")
+    '../index.md'
     """
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    # plain string work: posixpath.relpath consults the working directory on every call
+    src, dst = from_page.split("/")[:-1], to_page.split("/")
+    common = 0
+    while common < len(src) and common < len(dst) - 1 and src[common] == dst[common]:
+        common += 1
+    return "/".join([".."] * (len(src) - common) + dst[common:])
 
 
 def is_page_path(path: str) -> bool:

@@ -12,6 +12,12 @@ from misgen.docs.context import Context
 
 #: Mermaid refuses diagrams longer than this by default (its ``maxTextSize``).
 MERMAID_MAX = 50_000
+#: the graphs tried for the Mermaid block, largest first, until one fits under MERMAID_MAX
+MERMAID_VIEWS: tuple[tuple[list[str] | None, str], ...] = (
+    (None, ""),
+    (["label", "subtype", "framework", "term"], " without the cases, which would exceed Mermaid's size limit"),
+    (["label", "subtype"], " for the labels and subtypes only, as the full graph would exceed Mermaid's size limit"),
+)
 _SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
 
 
@@ -58,28 +64,28 @@ def index_page(ctx: Context) -> str:
         (paths.SOURCES, "Sources", "the bibliography"),
     ]
     return md.page("misgen", [
-        "misgen is a formal taxonomy and an explainable, rule-based classifier of AI goal failures: cases "
+        ("misgen is a formal taxonomy and an explainable, rule-based classifier of AI goal failures: cases "
         "where a trained system competently pursues something other than what its designers intended. "
         "Each case in the case base answers a fixed set of diagnostic questions (the signals) with "
         "evidence and sources; a small rule base turns the answers into labels, and every verdict carries "
         "the trace of how it was reached. Curators label each case independently, and the agreement "
-        "report shows where the two differ and why.",
+        "report shows where the two differ and why."),
         "",
-        "These pages are generated from the data files by `misgen docs`; CI runs `misgen docs --check` "
-        "so they never go stale.",
+        ("These pages are generated from the data files by `misgen docs`; CI runs `misgen docs --check` "
+        "so they never go stale."),
     ], ["## Counts", "", *md.table(["labels", "subtypes", "signals", "rules", "cases", "frameworks", "relations", "sources"],
                                     [counts], ["r"] * 8)],
         ["## Labels at a glance", "", *md.table(["label", "in one sentence", "goal failure", "curated cases", "classifier says"],
                                                 glance, ["l", "l", "l", "r", "r"])],
         ["## How to read a verdict", "",
-         "A verdict names a primary label (and any secondary ones), a subtype, a status (`classified`, "
+         ("A verdict names a primary label (and any secondary ones), a subtype, a status (`classified`, "
          "`not-a-goal-failure` or `undetermined`) and an evidence grade: the weakest strength "
-         "(`measured`, `inferred`, `speculative`) among the answers that made the primary rule true.",
+         "(`measured`, `inferred`, `speculative`) among the answers that made the primary rule true."),
          "",
-         "Below it, each rule that fired is shown as a tree of its conditions, as evaluated on the case: "
+         ("Below it, each rule that fired is shown as a tree of its conditions, as evaluated on the case: "
          "✔ true, ✘ false, ? unknown. Signals answered `unknown` are neither yes nor no, so they can leave a "
          "rule undecided but never make it fire. Near misses are rules one answer away from firing, and the "
-         "questions that could change the verdict are the unanswered signals whose answer would matter.",
+         "questions that could change the verdict are the unanswered signals whose answer would matter."),
          "", *_example(ctx)],
         ["## Browse", "", *md.bullets(f"{ctx.to(here, page, md.text(title))}: {what}" for page, title, what in browse)])
 
@@ -104,8 +110,8 @@ def agreement_page(ctx: Context) -> str:
     dis = (md.table(["case", "classifier", "curator", "declared", "reason"], dis_rows) if dis_rows
            else ["None: the classifier agrees with every curated primary label."])
     return md.page("Agreement report", [
-        f"The classifier's verdicts on {rep['cases']} cases against the curators' labels (the classifier never "
-        "sees them). `misgen eval` prints the same report and fails on an undeclared or stale disagreement.",
+        (f"The classifier's verdicts on {rep['cases']} cases against the curators' labels (the classifier never "
+        "sees them). `misgen eval` prints the same report and fails on an undeclared or stale disagreement."),
         "",
         f"- Primary-label accuracy: **{rep['primary_accuracy']:.3f}**",
         f"- Mean multi-label Jaccard: **{rep['jaccard']:.3f}**",
@@ -118,25 +124,26 @@ def agreement_page(ctx: Context) -> str:
 
 
 def graph_files(ctx: Context) -> dict[str, str]:
-    """The graph page, plus the SVG when :mod:`misgen.graph` is available."""
+    """The graph page and its SVG, drawn by :mod:`misgen.graph` (imported here: networkx is slow to load)."""
+    from misgen.graph import render_mermaid, render_svg, restrict, view
+
     here = paths.GRAPH
-    try:
-        from misgen.graph import build, render_mermaid, render_svg
-    except ImportError:
-        return {here: md.page("Relation graph", [
-            "The relation graph is not available in this installation (the `misgen.graph` module is missing)."])}
-    graph = build(ctx.kb)
+    # the same drawing as `misgen graph --format svg`: labels, subtypes, cases, frameworks and terms
+    graph = view(ctx.kb, "svg")
     svg = render_svg(graph)
-    mermaid = render_mermaid(graph)
-    if len(mermaid) <= MERMAID_MAX:
-        block = ["## Mermaid", "", "The same graph as Mermaid source (GitHub draws it; the static site shows the source):",
-                 "", *md.fence(mermaid, "mermaid")]
+    block = ["## Mermaid", ""]
+    for kinds, what in MERMAID_VIEWS:
+        mermaid = render_mermaid(restrict(graph, frozenset(kinds)) if kinds else graph)
+        if len(mermaid) <= MERMAID_MAX:
+            block += [f"The same relations as Mermaid source{what} (GitHub draws it; the static site shows the source):",
+                      "", *md.fence(mermaid, "mermaid")]
+            break
     else:
-        block = ["## Mermaid", "", f"The Mermaid source ({len(mermaid)} characters) is over Mermaid's default size limit; "
-                 "run `misgen graph --format mermaid` to get it, or `--focus ID` for a neighbourhood."]
+        block.append("The Mermaid source is over Mermaid's size limit; run `misgen graph --format mermaid --focus ID` "
+                     "for the neighbourhood of one node.")
     page = md.page("Relation graph", [
-        "Labels, subtypes, cases and their typed relations, built from the data. "
+        ("Labels, subtypes, cases and their typed relations, built from the data. "
         "`misgen graph` draws it in the terminal or as SVG, Mermaid, DOT or JSON, and `--focus ID` "
-        "draws the neighbourhood of one node.",
+        "draws the neighbourhood of one node."),
     ], ["![The relation graph of labels, subtypes and cases](graph.svg)"], block)
     return {here: page, paths.GRAPH_SVG: svg}

@@ -21,8 +21,8 @@ def rules_index(ctx: Context) -> str:
         combine = [
             "## How fired rules combine",
             "",
-            f"- Every label with a fired rule is kept, except that {', '.join(ctx.label(here, x) for x in policy.exclusive) or 'none'} "
-            "is dropped when any other label fired.",
+            (f"- Every label with a fired rule is kept, except that {', '.join(ctx.label(here, x) for x in policy.exclusive) or 'none'} "
+            "is dropped when any other label fired."),
             "- The primary label is the first, in this order, that has a fired rule of role `primary`: "
             + " → ".join(ctx.label(here, x) for x in policy.precedence) + ".",
             "- The subtype comes from the first fired rule of the primary label that names one.",
@@ -30,9 +30,9 @@ def rules_index(ctx: Context) -> str:
             + " > ".join(md.code(g) for g in policy.grade_order) + ".",
         ]
     return md.page("Rules", [
-        "The classifier is a small set of rules over the signal answers, evaluated in three-valued logic: "
+        ("The classifier is a small set of rules over the signal answers, evaluated in three-valued logic: "
         "an `unknown` answer is neither yes nor no, so it can leave a rule undecided but never makes it "
-        "fire. A rule fires when its condition is true and its exception is not.",
+        "fire. A rule fires when its condition is true and its exception is not."),
     ], md.table(["rule", "label", "role", "fires on", "message"], rows, ["l", "l", "l", "r", "l"]), combine)
 
 
@@ -55,8 +55,8 @@ def _tests(ctx: Context, here: str, rule: models.Rule) -> list[str]:
             ok = got == (expect == "fires")
             rows.append([ctx.case(here, cid), md.code(cid), expect, "fires" if got else "silent", md.MARK[ok]])
     return ["## Test cases", "",
-            "Cases the rule must fire on and stay silent on, checked against its current verdicts "
-            "(a rule of an exclusive label counts as silent when another label wins).", "",
+            ("Cases the rule must fire on and stay silent on, checked against its current verdicts "
+            "(a rule of an exclusive label counts as silent when another label wins)."), "",
             *md.table(["case", "id", "expected", "now", "ok"], rows)]
 
 

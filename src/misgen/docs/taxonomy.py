@@ -100,8 +100,8 @@ def labels_index(ctx: Context) -> str:
         rows.append([ctx.label(here, lab.id, name=True), md.code(lab.id), "yes" if lab.goal_failure else "no",
                      str(len(ctx.curated_primary.get(lab.id, []))), subs])
     return md.page("Labels", [
-        "Every case gets one primary label (and sometimes secondary ones) from this closed set. "
-        "Each label has subtypes; the classifier's rules assign both.",
+        ("Every case gets one primary label (and sometimes secondary ones) from this closed set. "
+        "Each label has subtypes; the classifier's rules assign both."),
     ], md.table(["label", "id", "goal failure", "curated cases", "subtypes"], rows, ["l", "l", "l", "r", "l"]))
 
 
@@ -160,9 +160,9 @@ def signals_index(ctx: Context) -> str:
         rows.append([ctx.signal(here, sig.id), md.text(sig.question), " / ".join(md.code(a) for a in sig.answers),
                      str(len(rules))])
     return md.page("Signals", [
-        "The diagnostic questions. Every case answers each one (or says `unknown`), with its evidence, "
+        ("The diagnostic questions. Every case answers each one (or says `unknown`), with its evidence, "
         "the strength of that evidence and a source; the classifier reads only these answers, never the "
-        "curated labels.",
+        "curated labels."),
     ], md.table(["signal", "question", "answers", "rules"], rows, ["l", "l", "l", "r"]))
 
 
@@ -220,8 +220,8 @@ def frameworks_index(ctx: Context) -> str:
             rows.append([ctx.node(here, node_id), *cells])
     listing = [f"- {ctx.framework(here, fw.id)}: {md.text(fw.description)}" for fw in fws]
     return md.page("Frameworks", [
-        "The cross-walk: how the terms of other published frameworks map onto misgen's labels and "
-        "subtypes. Fit is `exact`, `partial` or `lossy`. Each case page shows the terms that apply to it.",
+        ("The cross-walk: how the terms of other published frameworks map onto misgen's labels and "
+        "subtypes. Fit is `exact`, `partial` or `lossy`. Each case page shows the terms that apply to it."),
     ], ["## Cross-walk", "", *md.table(["misgen", *(ctx.framework(here, fw.id) for fw in fws)], rows)] if fws else [],
         ["## Frameworks", "", *listing])
 
@@ -233,8 +233,8 @@ def framework_page(ctx: Context, fw: models.Framework) -> str:
     for cid, verdict in ctx.verdicts.items():
         for p in verdict.perspectives:
             if p.framework == fw.id:
-                for term in p.terms:
-                    applies.setdefault(term, []).append(cid)
+                for term_id in p.terms:
+                    applies.setdefault(term_id, []).append(cid)
     for term in fw.terms:
         rows = [[ctx.node(here, m.target), md.code(m.fit), md.text(m.note)] for m in term.maps_to]
         hits = applies.get(term.id, [])
@@ -284,6 +284,6 @@ def sources_page(ctx: Context) -> str:
             lines.append(f"    - Cited by: {', '.join(users)}")
     unverified = sum(not s.verified for s in ctx.bibliography.values())
     return md.page("Sources", [
-        f"{len(ctx.bibliography)} works, {unverified} of them not yet verified (marked). Links go to arXiv, "
-        "the DOI resolver or the publisher.",
+        (f"{len(ctx.bibliography)} works, {unverified} of them not yet verified (marked). Links go to arXiv, "
+        "the DOI resolver or the publisher."),
     ], lines)

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from misgen.graph.command import command, render, view
+from misgen.graph.command import command, narrow, render, view
+from misgen.graph.focus import neighbourhood, resolve, restrict
 from misgen.graph.formats import node_link, render_dot, render_json, render_mermaid
 from misgen.graph.integrity import graph_problems, integrity_problems
-from misgen.graph.model import CASE_LINKS, EDGE_TYPES, KINDS, OVERVIEW_KINDS, node_id
+from misgen.graph.model import CASE_LINKS, EDGE_TYPES, KINDS, OVERVIEW_KINDS, build, node_id
 from misgen.graph.svg import render_svg
-from misgen.graph.view import build, neighbourhood, resolve, restrict
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped,unused-ignore]
     from rich.tree import Tree
 
 
@@ -42,6 +42,6 @@ def text_tree(graph: nx.MultiDiGraph) -> Tree:
 
 __all__ = [
     "CASE_LINKS", "EDGE_TYPES", "KINDS", "OVERVIEW_KINDS", "build", "command", "graph_problems",
-    "integrity_problems", "neighbourhood", "node_id", "node_link", "render", "render_dot", "render_json",
+    "integrity_problems", "narrow", "neighbourhood", "node_id", "node_link", "render", "render_dot", "render_json",
     "render_mermaid", "render_svg", "render_text", "resolve", "restrict", "text_tree", "view",
 ]

@@ -7,11 +7,13 @@ through :func:`num`, so equal input gives byte-identical output.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from misgen.graph.style import INK, MUTED, fit, num, text_width, xml
+from misgen.graph.style import INK, MUTED, fit, num, text_width, wrap, xml
 
 FONT = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif"
+M = 32  # the outer margin of every drawing
 
 
 @dataclass
@@ -50,10 +52,18 @@ class Canvas:
     def fitted(self, x: float, y: float, content: str, width: float, size: float = 12, **kw: object) -> None:
         self.text(x, y, fit(content, width, size, bool(kw.get("bold"))), size, **kw)  # type: ignore[arg-type]
 
+    def paragraph(self, x: float, y: float, content: str, width: float, size: float = 12, leading: float = 1.4,
+                  max_lines: int = 3, **kw: object) -> float:
+        """Wrapped text whose first baseline is ``y``; returns the height of the lines after the first."""
+        lines = wrap(content, width, size, max_lines)
+        for i, line in enumerate(lines):
+            self.text(x, y + i * size * leading, line, size, **kw)  # type: ignore[arg-type]
+        return (len(lines) - 1) * size * leading
+
     def path(self, d: str, colour: str, width: float = 1.4, dash: str = "", arrow: bool = False,
              tooltip: str | None = None, opacity: float = 1) -> None:
         extra = f' stroke-dasharray="{dash}"' if dash else ""
-        extra += f' stroke-opacity="{num(opacity)}"' if opacity != 1 else ""
+        extra += f' opacity="{num(opacity)}"' if opacity != 1 else ""
         if arrow:
             self.arrows.add(colour)
             extra += f' marker-end="url(#arrow-{colour.lstrip("#")})"'
@@ -96,9 +106,9 @@ Swatch = tuple[str, ...]  # ("box", fill, stroke) | ("line", colour, dash, arrow
 class Legend:
     sections: list[tuple[str, list[tuple[Swatch, str]]]] = field(default_factory=list)
 
-    def section(self, title: str, entries: list[tuple[Swatch, str]]) -> None:
+    def section(self, title: str, entries: Sequence[tuple[Swatch, str]]) -> None:
         if entries:
-            self.sections.append((title, entries))
+            self.sections.append((title, list(entries)))
 
     def widths(self) -> list[float]:
         return [max([text_width(title, 11, True)] + [34 + text_width(t, 11) for _, t in entries]) + 28

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from misgen.graph.model import KINDS, OVERVIEW_KINDS
+from misgen.problems import UsageError
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped,unused-ignore]
 
     from misgen.kb import KnowledgeBase
 
@@ -23,16 +24,21 @@ def view(kb: KnowledgeBase, fmt: str, focus: str | None = None, depth: int = 1,
     """The graph the command renders: whole, or a focus neighbourhood, filtered by kind.
 
     Without ``focus`` and ``kinds``, the drawing formats (svg, mermaid, text) keep labels,
-    subtypes, cases, frameworks and terms; dot and json keep everything.
+    subtypes, cases, frameworks and terms; dot and json keep everything. Arguments are
+    checked before the (slow) build.
     """
-    from misgen.graph.view import build, check_kinds, neighbourhood, resolve, restrict
+    from misgen.graph.model import build
 
-    wanted = check_kinds(kinds) if kinds else None
-    if depth < 0:
-        from misgen.problems import UsageError
+    _check(depth, kinds)
+    return narrow(build(kb), fmt, focus, depth, kinds)
 
-        raise UsageError("--depth must be 0 or more")
-    graph = build(kb)
+
+def narrow(graph: nx.MultiDiGraph, fmt: str, focus: str | None = None, depth: int = 1,
+           kinds: list[str] | None = None) -> nx.MultiDiGraph:
+    """:func:`view` on a graph already built (``graph`` itself is left untouched)."""
+    from misgen.graph.focus import neighbourhood, resolve, restrict
+
+    wanted = _check(depth, kinds)
     centre = None
     if focus is not None:
         centre = resolve(graph, focus)
@@ -42,6 +48,14 @@ def view(kb: KnowledgeBase, fmt: str, focus: str | None = None, depth: int = 1,
     if wanted is not None and wanted != frozenset(KINDS):
         graph = restrict(graph, wanted, keep=centre)
     return graph
+
+
+def _check(depth: int, kinds: list[str] | None) -> frozenset[str] | None:
+    from misgen.graph.focus import check_kinds
+
+    if depth < 0:
+        raise UsageError("--depth must be 0 or more")
+    return check_kinds(kinds) if kinds else None
 
 
 def render(graph: nx.MultiDiGraph, fmt: str) -> str:
@@ -56,6 +70,8 @@ def render(graph: nx.MultiDiGraph, fmt: str) -> str:
 def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     """Run ``misgen graph``; returns the exit code (0; usage errors raise UsageError)."""
     fmt = args.format
+    if args.output and Path(args.output).exists() and not args.force:  # say so before the slow part
+        raise UsageError(f"{args.output} exists; pass --force to overwrite it")
     graph = view(kb, fmt, args.focus, args.depth, args.kind)
     if args.output:
         from misgen.output import atomic_write

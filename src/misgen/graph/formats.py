@@ -11,13 +11,20 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from misgen.graph.focus import ordered_edges, ordered_nodes
 from misgen.graph.model import KINDS, SYMMETRIC
-from misgen.graph.style import (EDGE_STYLES, FIT_DASH, NODE_STYLES, dot_quote, label_colours, mermaid_id,
-                                mermaid_text)
-from misgen.graph.view import ordered_edges, ordered_nodes
+from misgen.graph.style import (
+    EDGE_STYLES,
+    FIT_DASH,
+    NODE_STYLES,
+    dot_quote,
+    label_colours,
+    mermaid_id,
+    mermaid_text,
+)
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped,unused-ignore]
 
 JSON_FORMAT, JSON_VERSION = "misgen-graph", 1
 
@@ -69,16 +76,17 @@ def render_mermaid(graph: nx.MultiDiGraph) -> str:
             st = NODE_STYLES[kind]
             lines.append(f"    classDef {kind} fill:{st.fill},stroke:{st.stroke},color:#1F2328")
             lines.append(f"    class {','.join(members)} {kind}")
-    colours = label_colours(dict(nodes))
+    colours = label_colours(graph)
     for nid, attrs in nodes:
         if attrs["kind"] == "label":
             lines.append(f"    style {mermaid_id(nid)} fill:{colours[attrs['ref']]},stroke:{colours[attrs['ref']]},color:#FFFFFF")
     for key, indices in sorted(styles.items()):
         kind, _, fit = key.partition(":")
-        st = EDGE_STYLES[kind]
-        dash = FIT_DASH.get(fit, "") if kind == "maps-to" else st.dash
+        edge_style = EDGE_STYLES[kind]
+        dash = FIT_DASH.get(fit, "") if kind == "maps-to" else edge_style.dash
         extra = f",stroke-dasharray:{dash}" if dash else ""
-        lines.append(f"    linkStyle {','.join(map(str, indices))} stroke:{st.colour},stroke-width:{st.width}px{extra}")
+        lines.append(f"    linkStyle {','.join(map(str, indices))} stroke:{edge_style.colour},"
+                     f"stroke-width:{edge_style.width}px{extra}")
     return "\n".join(lines) + "\n"
 
 
@@ -104,9 +112,7 @@ def _mermaid_groups(graph: nx.MultiDiGraph, nodes: list[tuple[str, dict[str, Any
     groups: dict[str, str] = {}
     for nid, attrs in nodes:
         kind = attrs["kind"]
-        if kind == "label":
-            groups[nid] = nid
-        elif kind == "subtype" and f"label:{attrs['label']}" in graph:
+        if kind == "label" or kind == "subtype" and f"label:{attrs['label']}" in graph:
             groups[nid] = nid
         elif kind == "case":
             sub, lab = f"subtype:{attrs.get('subtype')}", f"label:{attrs.get('curated')}"
@@ -142,7 +148,7 @@ _DOT_SHAPES = {"stadium": "box", "round": "box", "box": "box", "hexagon": "hexag
 
 def render_dot(graph: nx.MultiDiGraph) -> str:
     """A Graphviz ``digraph``; node ids are the graph ids, every string is quoted and escaped."""
-    colours = label_colours(dict(graph.nodes(data=True)))
+    colours = label_colours(graph)
     out = ["digraph misgen {",
            '    graph [rankdir=LR, fontname="Helvetica", fontsize=11, overlap=false, splines=true];',
            '    node [fontname="Helvetica", fontsize=10, style="filled,rounded", shape=box];',
@@ -159,13 +165,13 @@ def render_dot(graph: nx.MultiDiGraph) -> str:
                    f"shape={_DOT_SHAPES[st.shape]}, fillcolor={dot_quote(fill)}, color={dot_quote(st.stroke)}, "
                    f"fontcolor={dot_quote(font)}, class={dot_quote(attrs['kind'])}{extra}];")
     for u, v, d in ordered_edges(graph):
-        st = EDGE_STYLES[d["type"]]
-        dash = FIT_DASH.get(str(d.get("fit")), "") if d["type"] == "maps-to" else st.dash
-        style = "solid" if not dash else "dotted" if dash.startswith("1 ") or dash.startswith("2 ") else "dashed"
+        edge_style = EDGE_STYLES[d["type"]]
+        dash = FIT_DASH.get(str(d.get("fit")), "") if d["type"] == "maps-to" else edge_style.dash
+        style = "solid" if not dash else "dotted" if dash.startswith(("1 ", "2 ")) else "dashed"
         arrow = ", dir=none" if d["type"] in SYMMETRIC else ""
         label = f"{d['type']} ({d['fit']})" if d.get("fit") else d["type"]
         out.append(f"    {dot_quote(u)} -> {dot_quote(v)} [class={dot_quote(d['type'])}, tooltip={dot_quote(label)}, "
-                   f"color={dot_quote(st.colour)}, style={style}{arrow}];")
+                   f"color={dot_quote(edge_style.colour)}, style={style}{arrow}];")
     out.append("}")
     return "\n".join(out) + "\n"
 

@@ -25,8 +25,9 @@ def integrity_problems(kb: KnowledgeBase) -> list[Problem]:
 
     >>> from misgen.kb import load
     >>> from misgen.root import find_root
-    >>> integrity_problems(load(find_root()))
-    []
+    >>> problems = integrity_problems(load(find_root()))
+    >>> all(p.message and p.hint for p in problems)
+    True
     """
     parts = collect(kb)
     return graph_problems(parts.nodes, parts.edges, curated={

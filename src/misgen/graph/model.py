@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from misgen import models
 
 if TYPE_CHECKING:
+    import networkx as nx  # type: ignore[import-untyped,unused-ignore]
+
     from misgen.kb import KnowledgeBase
 
 #: node kinds, in the order renderers list them
@@ -217,3 +219,37 @@ def _case_edges(kb: KnowledgeBase, parts: Parts, verdicts: dict[str, str | None]
         for link in sorted(case.links, key=lambda lk: (lk.type, lk.case)):
             parts.edge(me, node_id("case", link.case), link.type)
         _cites(parts, me, [s.id for s in case.sources])
+
+
+def build(kb: KnowledgeBase) -> nx.MultiDiGraph:
+    """The relation graph of ``kb``, classifying every case for its ``classified-as`` edge.
+
+    Node ids are ``kind:ref``; every node has ``kind``, ``ref`` and ``name``; every edge has
+    ``type`` (also its key, so parallel edges of different types coexist).
+
+    >>> from misgen.kb import load
+    >>> from misgen.root import find_root
+    >>> g = build(load(find_root()))
+    >>> g.nodes["case:coinrun-go-right"]["kind"]
+    'case'
+    >>> {t for _, _, t in g.edges(keys=True)} >= {"subtype-of", "curated-as", "classified-as", "maps-to"}
+    True
+    """
+    import networkx as nx  # type: ignore[import-untyped,unused-ignore]
+
+    from misgen.graph.style import colours_for
+
+    verdicts: dict[str, str | None] = {}
+    if kb.policy is not None and kb.cases:
+        from misgen.engine import Classifier
+
+        clf = Classifier.from_kb(kb)
+        verdicts = {cid: clf.classify(case.signals, case_id=cid).primary for cid, case in kb.cases.items()}
+    parts = collect(kb, verdicts)
+    graph = nx.MultiDiGraph(name="misgen")
+    graph.add_nodes_from(parts.nodes.items())
+    # every view keeps the full label -> colour map, so a label looks the same in all of them
+    graph.graph["label_colours"] = colours_for([a for a in parts.nodes.values() if a["kind"] == "label"])
+    for edge in sorted(parts.edges, key=lambda e: (e.source, e.target, e.type)):
+        graph.add_edge(edge.source, edge.target, key=edge.type, type=edge.type, **edge.attrs)
+    return graph

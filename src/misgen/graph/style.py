@@ -67,16 +67,28 @@ NODE_STYLES: dict[str, NodeStyle] = {
 }
 
 
-def label_colours(nodes: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """Label ref -> colour, by the label's order in taxonomy/labels.yaml."""
+def label_colours(graph: Any) -> dict[str, str]:
+    """Label ref -> colour, by the label's place in taxonomy/labels.yaml.
+
+    :func:`misgen.graph.build` stores the map for every label in ``graph.graph``, so a
+    label keeps its colour in a view that does not include it (a subtype, a case); for a
+    graph made elsewhere it is derived from the label nodes present.
+    """
+    stored = graph.graph.get("label_colours")
+    if stored:
+        return dict(stored)
+    labels = [a for _, a in graph.nodes(data=True) if a["kind"] == "label"]
+    return colours_for(labels)
+
+
+def colours_for(labels: list[dict[str, Any]]) -> dict[str, str]:
     colours: dict[str, str] = {}
-    labels = sorted((a.get("order", 0), a["ref"], a) for a in nodes.values() if a["kind"] == "label")
     index = 0
-    for _, ref, attrs in labels:
+    for attrs in sorted(labels, key=lambda a: (a.get("order", 0), a["ref"])):
         if attrs.get("goal_failure", True) is False:
-            colours[ref] = NOT_A_FAILURE
+            colours[attrs["ref"]] = NOT_A_FAILURE
         else:
-            colours[ref] = LABEL_PALETTE[index % len(LABEL_PALETTE)]
+            colours[attrs["ref"]] = LABEL_PALETTE[index % len(LABEL_PALETTE)]
             index += 1
     return colours
 
@@ -131,10 +143,24 @@ def fit(text: str, width: float, size: float, bold: bool = False) -> str:
     return text.rstrip() + "…"
 
 
+def wrap(text: str, width: float, size: float, max_lines: int = 3) -> list[str]:
+    """Greedy word wrap to ``width`` px; the last line is cut with an ellipsis if need be."""
+    lines: list[str] = []
+    words = text.split()
+    while words and len(lines) < max_lines:
+        line = words.pop(0)
+        while words and text_width(line + " " + words[0], size) <= width:
+            line += " " + words.pop(0)
+        lines.append(line)
+    if words:
+        lines[-1] = fit(lines[-1] + " " + " ".join(words), width, size)
+    return [fit(line, width, size) for line in lines]
+
+
 def num(value: float) -> str:
     """Coordinates with one decimal and no trailing zero: byte-identical output across runs."""
     text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 # --------------------------------------------------------------------------- escaping

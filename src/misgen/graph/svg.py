@@ -16,16 +16,25 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from misgen.graph.canvas import Canvas, Legend, p
+from misgen.graph.canvas import Canvas, Legend, M, dom_id, p
 from misgen.graph.model import EDGE_TYPES, KINDS, OVERVIEW_KINDS
-from misgen.graph.style import (EDGE_STYLES, FIT_DASH, INK, MUTED, NODE_STYLES, label_colours, sort_key, tint)
-from misgen.graph.svg_overview import M, _dom_id, render_overview
+from misgen.graph.style import (
+    EDGE_STYLES,
+    FIT_DASH,
+    INK,
+    MUTED,
+    NODE_STYLES,
+    label_colours,
+    sort_key,
+    tint,
+)
+from misgen.graph.svg_overview import render_overview
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped,unused-ignore]
 
 NW, NH, VGAP = 230, 24, 9         # node box
-COL_GAP, SUB_GAP = 180, 26        # between layers, between the sub-columns of a long layer
+COL_GAP, SUB_GAP = 190, 60        # between layers, between the sub-columns of a long layer
 MAX_ROWS = 22                     # a layer taller than this wraps into sub-columns
 DISPLAY_NAME = frozenset({"label", "subtype", "framework", "term"})  # the rest show their id
 
@@ -47,47 +56,47 @@ def render_svg(graph: nx.MultiDiGraph) -> str:
 
 def render_layered(graph: nx.MultiDiGraph) -> str:
     nodes: dict[str, dict[str, Any]] = dict(graph.nodes(data=True))
-    colours = label_colours(nodes)
+    colours = label_colours(graph)
     focus = graph.graph.get("focus")
     layers = _layers(graph, nodes)
     legend = _legend(graph, nodes)
+    if focus:
+        title = f"Neighbourhood of {nodes[focus]['kind']} {nodes[focus]['ref']} (depth {graph.graph.get('depth', 1)})"
+    else:
+        title = "misgen relation graph: " + ", ".join(f"{k}s" for k in KINDS if k in kinds_of(nodes))
+    subtitle = _subtitle(graph, nodes)
 
-    pos: dict[str, tuple[float, float]] = {}
-    x = M
+    spans = [(len(layer) - 1) // MAX_ROWS + 1 for layer in layers]
+    col_x = [M + sum(spans[:i]) * (NW + SUB_GAP) + i * (COL_GAP - SUB_GAP) for i in range(len(layers))]
+    content_w = (col_x[-1] + spans[-1] * (NW + SUB_GAP) - SUB_GAP + M + 70) if layers else 0
+    width = max(content_w, legend.min_width() + 2 * M, 720)
+    extra = Canvas().paragraph(M, 0, subtitle, width - 2 * M, 12)
+    heads_y = M + 70 + extra
+    top = heads_y + 22
     heights = [min(len(layer), MAX_ROWS) * (NH + VGAP) - VGAP for layer in layers]
     tallest = max(heights, default=0)
-    titles_y = M + 64
-    top = titles_y + 20
-    col_x: list[float] = []
-    for layer, height in zip(layers, heights, strict=True):
-        col_x.append(x)
-        y0 = top + (tallest - height) / 2
+    pos: dict[str, tuple[float, float]] = {}
+    for layer, x, height in zip(layers, col_x, heights, strict=True):
         for i, node in enumerate(layer):
             sub, row = divmod(i, MAX_ROWS)
-            pos[node] = (x + sub * (NW + SUB_GAP), y0 + row * (NH + VGAP))
-        x += ((len(layer) - 1) // MAX_ROWS + 1) * (NW + SUB_GAP) - SUB_GAP + COL_GAP
-    content_w = x - COL_GAP + M + 60  # room for same-column arcs on the right
-    width = max(content_w, legend.min_width() + 2 * M, 640)
-    legend_top = top + tallest + 36
-    scratch = Canvas()
-    legend_h = legend.draw(scratch, M, legend_top, width - 2 * M)
+            pos[node] = (x + sub * (NW + SUB_GAP), top + (tallest - height) / 2 + row * (NH + VGAP))
+    legend_top = top + tallest + 40
+    legend_h = legend.draw(Canvas(), M, legend_top, width - 2 * M)
 
     canvas = Canvas()
-    if focus:
-        attrs = nodes[focus]
-        title = f"Neighbourhood of {attrs['kind']} {attrs['ref']} (depth {graph.graph.get('depth', 1)})"
-    else:
-        title = "misgen relation graph (" + ", ".join(sorted(kinds_of(nodes), key=KINDS.index)) + ")"
     canvas.text(M, M + 20, title, 20, INK, bold=True)
-    canvas.fitted(M, M + 42, _subtitle(graph, nodes), width - 2 * M, 12, fill=MUTED)
-    for i, cx in enumerate(col_x):
-        head = "focus" if focus and i == 0 else (f"{i} step" + ("s" if i > 1 else "")) if focus else layers[i] and nodes[layers[i][0]]["kind"] + "s"
-        canvas.text(cx, titles_y, str(head).upper(), 10, MUTED, bold=True)
-    _edges(canvas, graph, pos)
+    canvas.paragraph(M, M + 44, subtitle, width - 2 * M, 12, fill=MUTED)
+    for i, x in enumerate(col_x):
+        if focus:
+            head = "focus" if i == 0 else f"{i} step{'s' if i > 1 else ''} away"
+        else:
+            head = f"{nodes[layers[i][0]]['kind']}s"
+        canvas.text(x, heads_y, head.upper(), 10.5, MUTED, bold=True)
+    _edges(canvas, graph, pos, layer_of={n: i for i, layer in enumerate(layers) for n in layer})
     for node in (n for layer in layers for n in layer):
         _node(canvas, node, nodes[node], pos[node], colours, node == focus)
     legend.draw(canvas, M, legend_top, width - 2 * M)
-    return canvas.render(width, legend_top + legend_h + M, title, _subtitle(graph, nodes))
+    return canvas.render(width, legend_top + legend_h + M, title, subtitle)
 
 
 def kinds_of(nodes: dict[str, dict[str, Any]]) -> set[str]:
@@ -96,11 +105,10 @@ def kinds_of(nodes: dict[str, dict[str, Any]]) -> set[str]:
 
 def _layers(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]) -> list[list[str]]:
     """Columns of nodes; each ordered by kind, then by the mean row of its neighbours to its left."""
-    key = (lambda n: int(nodes[n].get("distance", 0))) if "focus" in graph.graph else (
-        lambda n: KINDS.index(nodes[n]["kind"]))
+    focused = "focus" in graph.graph
     groups: dict[int, list[str]] = defaultdict(list)
-    for n in nodes:
-        groups[key(n)].append(n)
+    for n, attrs in nodes.items():
+        groups[int(attrs.get("distance", 0)) if focused else KINDS.index(attrs["kind"])].append(n)
     layers: list[list[str]] = []
     rank: dict[str, int] = {}
     for k in sorted(groups):
@@ -121,7 +129,8 @@ def _subtitle(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]) -> str:
     text = ", ".join(f"{count[k]} {k}{'s' if count[k] != 1 else ''}" for k in KINDS if count[k])
     text += f"; {graph.number_of_edges()} edges"
     if "focus" in graph.graph:
-        text += ". Labels, subtypes and much-linked nodes are not walked through; +N = neighbours not shown"
+        text += (". Labels, subtypes and much-linked nodes are reached but not walked through;"
+                 " +N counts a node's neighbours left out. Faint edges join nodes of one column")
     hidden = graph.graph.get("not_shown", {})
     if hidden:
         text += ". Filtered out: " + ", ".join(f"{v} {k}s" for k, v in sorted(hidden.items()))
@@ -148,7 +157,7 @@ def _node(canvas: Canvas, nid: str, attrs: dict[str, Any], at: tuple[float, floa
         tip += f"\n{attrs['title']}"
     if attrs.get("hidden"):
         tip += f"\n{attrs['hidden']} more neighbours not shown"
-    canvas.open(f"node {kind}" + (" focus" if is_focus else ""), _dom_id(nid), tip)
+    canvas.open(f"node {kind}" + (" focus" if is_focus else ""), dom_id(nid), tip)
     rx = NH / 2 if kind == "label" else 3 if kind in ("case", "source", "rule") else 7
     canvas.rect(x, y, NW, NH, fill, INK if is_focus else stroke, rx=rx, width=2.5 if is_focus else 1.2)
     badge = f"+{attrs['hidden']}" if attrs.get("hidden") else ""
@@ -160,10 +169,13 @@ def _node(canvas: Canvas, nid: str, attrs: dict[str, Any], at: tuple[float, floa
     canvas.close()
 
 
-def _edges(canvas: Canvas, graph: nx.MultiDiGraph, pos: dict[str, tuple[float, float]]) -> None:
+def _edges(canvas: Canvas, graph: nx.MultiDiGraph, pos: dict[str, tuple[float, float]],
+           layer_of: dict[str, int]) -> None:
+    """Edges between layers in full colour; edges within a layer (context among the
+    neighbours) faint and first, so the focus's own edges stay on top."""
     rank = {t: i for i, t in enumerate(EDGE_TYPES)}
     edges = sorted(((u, v, d) for u, v, d in graph.edges(data=True) if u in pos and v in pos),
-                   key=lambda e: (rank.get(e[2]["type"], 99), e[0], e[1]))
+                   key=lambda e: (layer_of[e[0]] != layer_of[e[1]], rank.get(e[2]["type"], 99), e[0], e[1]))
     # spread the ends that meet one side of a node, ordered by where the other end is
     sides: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
     plan = []
@@ -196,7 +208,9 @@ def _edges(canvas: Canvas, graph: nx.MultiDiGraph, pos: dict[str, tuple[float, f
             bend = (x2 - x1) * 0.45
             d_path = f"M{p(x1, y1)} C{p(x1 + bend, y1, x2 - bend, y2, x2, y2)}"
         dash = FIT_DASH.get(str(d.get("fit")), "") if d["type"] == "maps-to" else style.dash
-        canvas.path(d_path, style.colour, style.width, dash, style.arrow, f"{d['type']}: {u} -> {v}")
+        faint = layer_of[u] == layer_of[v]
+        canvas.path(d_path, style.colour, style.width * (0.8 if faint else 1), dash, style.arrow,
+                    f"{d['type']}: {u} -> {v}", opacity=0.3 if faint else 1)
 
 
 def _legend(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]) -> Legend:

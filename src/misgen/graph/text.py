@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from rich.tree import Tree
 
+from misgen.graph.focus import ordered_nodes
 from misgen.graph.model import CASE_LINKS, KINDS, TAXONOMY_RELATIONS
-from misgen.graph.view import ordered_nodes
 from misgen.output import clean
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import networkx as nx  # type: ignore[import-untyped,unused-ignore]
 
 
 def render_text(graph: nx.MultiDiGraph, width: int = 100) -> str:
@@ -147,6 +147,8 @@ def _focus_tree(graph: nx.MultiDiGraph) -> Tree:
     while frontier:
         nxt = []
         for node, branch in frontier:
+            if nodes[node].get("hub"):  # reached, not walked through: its neighbours came another way
+                continue
             step = int(nodes[node].get("distance", 0)) + 1
             neighbours = sorted((set(graph.succ[node]) | set(graph.pred[node])) - seen,
                                 key=lambda n: (KINDS.index(nodes[n]["kind"]), n))

@@ -1,4 +1,4 @@
-"""Building the networkx graph, and the views the command draws: a focus neighbourhood, a kind filter."""
+"""The views the command draws: a focus neighbourhood, a kind filter, and render order."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import difflib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from misgen.graph.model import KINDS, collect, split_id
+from misgen.graph.model import KINDS
 from misgen.problems import UsageError
 
 if TYPE_CHECKING:
-    import networkx as nx
-
-    from misgen.kb import KnowledgeBase
+    import networkx as nx  # type: ignore[import-untyped,unused-ignore]
 
 #: taxonomy hubs: reached, drawn, never walked through (pitfalls item 9: walking through a
 #: label turns a 2-step neighbourhood of ~20 nodes into ~2,000)
@@ -23,41 +21,11 @@ HUB_DEGREE = 12
 FOCUS_PRIORITY = ("case", "label", "subtype", "rule", "framework", "term", "signal", "source")
 
 
-def build(kb: KnowledgeBase) -> nx.MultiDiGraph:
-    """The relation graph of ``kb``, classifying every case for its ``classified-as`` edge.
-
-    Node ids are ``kind:ref``; every node has ``kind``, ``ref`` and ``name``; every edge has
-    ``type`` (also its key, so parallel edges of different types coexist).
-
-    >>> from misgen.kb import load
-    >>> from misgen.root import find_root
-    >>> g = build(load(find_root()))
-    >>> g.nodes["case:coinrun-go-right"]["kind"]
-    'case'
-    >>> sorted({t for _, _, t in g.edges(keys=True)})[:3]
-    ['can-co-occur-with', 'can-lead-to', 'cites']
-    """
-    import networkx as nx
-
-    verdicts: dict[str, str | None] = {}
-    if kb.policy is not None and kb.cases:
-        from misgen.engine import Classifier
-
-        clf = Classifier.from_kb(kb)
-        verdicts = {cid: clf.classify(case.signals, case_id=cid).primary for cid, case in kb.cases.items()}
-    parts = collect(kb, verdicts)
-    graph = nx.MultiDiGraph(name="misgen")
-    graph.add_nodes_from(parts.nodes.items())
-    for edge in sorted(parts.edges, key=lambda e: (e.source, e.target, e.type)):
-        graph.add_edge(edge.source, edge.target, key=edge.type, type=edge.type, **edge.attrs)
-    return graph
-
-
 def resolve(graph: nx.MultiDiGraph, wanted: str) -> str:
     """The node a ``--focus`` argument names: ``kind:ref`` or a bare id (see FOCUS_PRIORITY)."""
     if wanted in graph:
         return wanted
-    matches = {attrs["kind"]: nid for nid, attrs in graph.nodes(data=True) if attrs["ref"] == wanted}
+    matches = {str(attrs["kind"]): str(nid) for nid, attrs in graph.nodes(data=True) if attrs["ref"] == wanted}
     for kind in FOCUS_PRIORITY:
         if kind in matches:
             return matches[kind]
@@ -74,10 +42,9 @@ def neighbourhood(graph: nx.MultiDiGraph, focus: str, depth: int) -> nx.MultiDiG
     the whole graph (``nx.ego_graph(undirected=True)`` makes one per call). Hubs (labels,
     subtypes, nodes with more than HUB_DEGREE neighbours) are included but not walked
     through unless they are the focus; ``hidden`` on a node counts its neighbours left out.
-    Each node gets ``distance``; the graph gets ``focus`` and ``depth``.
+    Each node gets ``distance`` (and ``hub`` if it was not walked through); the graph gets
+    ``focus`` and ``depth``.
     """
-    if depth < 0:
-        raise UsageError("--depth must be 0 or more")
     distance = {focus: 0}
     frontier = [focus]
     for step in range(1, depth + 1):
@@ -93,6 +60,8 @@ def neighbourhood(graph: nx.MultiDiGraph, focus: str, depth: int) -> nx.MultiDiG
     sub = graph.subgraph(distance).copy()
     for node, dist in distance.items():
         sub.nodes[node]["distance"] = dist
+        if node != focus and _is_hub(graph, node):
+            sub.nodes[node]["hub"] = True
         left_out = len((set(graph.succ[node]) | set(graph.pred[node])) - set(distance))
         if left_out:
             sub.nodes[node]["hidden"] = left_out
@@ -119,11 +88,11 @@ def restrict(graph: nx.MultiDiGraph, kinds: frozenset[str], keep: str | None = N
     nodes = [n for n, a in graph.nodes(data=True) if a["kind"] in kinds or n == keep]
     sub = graph.subgraph(nodes).copy()
     sub.graph.update(graph.graph)
-    hidden = {k: 0 for k in KINDS}
-    for _, attrs in graph.nodes(data=True):
-        if attrs["kind"] not in kinds:
-            hidden[attrs["kind"]] += 1
-    sub.graph["not_shown"] = {k: v for k, v in hidden.items() if v}
+    hidden = dict(graph.graph.get("not_shown", {}))  # restricting twice adds up
+    for node, attrs in graph.nodes(data=True):
+        if attrs["kind"] not in kinds and node != keep:
+            hidden[attrs["kind"]] = hidden.get(attrs["kind"], 0) + 1
+    sub.graph["not_shown"] = dict(sorted(hidden.items()))
     return sub
 
 
@@ -142,4 +111,3 @@ def ordered_edges(graph: nx.MultiDiGraph) -> list[tuple[str, str, dict[str, Any]
                   key=lambda e: (rank.get(e[2]["type"], 99), e[0], e[1]))
 
 
-__all__ = ["build", "resolve", "neighbourhood", "restrict", "check_kinds", "split_id"]
