@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import functools
 import json
 import os
 import platform
 import re
 import shutil
-import statistics
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -243,7 +244,9 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 def table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    def line(r: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
+
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(header), sep, *(line(r) for r in rows)])
 
@@ -304,7 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     repeat = max(1, args.repeat)
     startup_repeat = args.startup_repeat or (4 * repeat)
     source = Path(args.data).resolve()
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
 
     python = sys.executable
     misgen = find_tool("misgen")
@@ -327,14 +332,14 @@ def main(argv: list[str] | None = None) -> int:
         base = work / "base"
         n_base = make_root(source, base, 0)
         one = work / "one.yaml"
-        shutil.copy(sorted((source / "cases").glob("*.yaml"))[0], one)
+        shutil.copy(min((source / "cases").glob("*.yaml")), one)
         log(f"start-up: {n_base} real cases, {startup_repeat} runs")
         startup = [
             Cmd("python", "python -c pass", [python, "-c", "pass"]),
             Cmd("help", "misgen --help", [misgen, "--help"]),
             Cmd("classify_one", "misgen classify one.yaml", [misgen, "--root", str(base), "classify", str(one)]),
         ]
-        measure(startup, base, env, startup_repeat, args.budget, args.timeout, lambda m: None)
+        measure(startup, base, env, startup_repeat, args.budget, args.timeout, lambda _msg: None)
 
         # ------------------------------------------------------------ per size
         cjs_args: list[str] = []
@@ -366,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             cmds += [
                 Cmd("classify_all", "misgen classify --all", [misgen, "--root", str(root), "classify", "--all"]),
                 Cmd("docs", "misgen docs --out DIR", [misgen, "--root", str(root), "docs", "--out", str(docs_out)],
-                    prepare=lambda d=docs_out: shutil.rmtree(d, ignore_errors=True)),
+                    prepare=functools.partial(shutil.rmtree, docs_out, ignore_errors=True)),
                 Cmd("graph", "misgen graph --format svg", [misgen, "--root", str(root), "graph", "--format", "svg"]),
             ]
             measure(cmds, root, env, repeat, args.budget, args.timeout, log)
@@ -403,12 +408,13 @@ def main(argv: list[str] | None = None) -> int:
 def probe_cjs(cjs: str, base: Path, env: dict[str, str]) -> tuple[list[str], str | None]:
     """check-jsonschema's default (ECMAScript) regex dialect may reject the schema; fall back to python's."""
     schema = str(base / "schema" / "case.schema.json")
-    sample = str(sorted((base / "cases").glob("*.yaml"))[0])
-    first = subprocess.run([cjs, "--schemafile", schema, sample], cwd=base, env=env, capture_output=True, text=True)
+    sample = str(min((base / "cases").glob("*.yaml")))
+    first = subprocess.run([cjs, "--schemafile", schema, sample], cwd=base, env=env, capture_output=True, text=True,
+                           check=False)
     if first.returncode in (0, 1) and "schemafile was not valid" not in first.stdout + first.stderr:
         return [], None
     second = subprocess.run([cjs, "--regex-variant", "python", "--schemafile", schema, sample], cwd=base, env=env,
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     if second.returncode in (0, 1) and "schemafile was not valid" not in second.stdout + second.stderr:
         detail = _last_line([ln for ln in (first.stdout + first.stderr).splitlines() if "Error" in ln][-1]
                             if "Error" in first.stdout + first.stderr else first.stdout + first.stderr)
@@ -534,12 +540,12 @@ def render(startup: list[Cmd], per_size: dict[int, dict[str, Cmd]], counts: dict
 
     for size in sizes:
         n = counts[size]
-        w, c = both(size, "validate", False, "floor", False)
-        add(f"misgen validate / floor (process) @{n}", f"<= {T_VALIDATE_FLOOR}x", w, T_VALIDATE_FLOOR, cpu=c)
-        w, c = both(size, "load", True, "floor", True)
-        add(f"kb.load / floor (in-process) @{n}", f"<= {T_VALIDATE_FLOOR}x", w, T_VALIDATE_FLOOR, cpu=c)
-        w, c = both(size, "cjs", False, "validate", False)
-        add(f"check-jsonschema / misgen validate @{n}", f">= {T_CJS_VALIDATE:.0f}x", w, T_CJS_VALIDATE, at_most=False, cpu=c)
+        rw, rc = both(size, "validate", False, "floor", False)
+        add(f"misgen validate / floor (process) @{n}", f"<= {T_VALIDATE_FLOOR}x", rw, T_VALIDATE_FLOOR, cpu=rc)
+        rw, rc = both(size, "load", True, "floor", True)
+        add(f"kb.load / floor (in-process) @{n}", f"<= {T_VALIDATE_FLOOR}x", rw, T_VALIDATE_FLOOR, cpu=rc)
+        rw, rc = both(size, "cjs", False, "validate", False)
+        add(f"check-jsonschema / misgen validate @{n}", f">= {T_CJS_VALIDATE:.0f}x", rw, T_CJS_VALIDATE, at_most=False, cpu=rc)
     add("misgen --help / python -c pass", f"<= {T_HELP_PYTHON}x", ratio(hlp, py), T_HELP_PYTHON,
         cpu=ratio(s["help"].cpu_median(), pyc))
     add("misgen classify one.yaml / python -c pass", f"<= {T_CLASSIFY_ONE_PYTHON:.0f}x", ratio(one, py),
@@ -547,10 +553,10 @@ def render(startup: list[Cmd], per_size: dict[int, dict[str, Cmd]], counts: dict
     if len(sizes) > 1:
         for key, inner, label in ROWS:
             if key in ("validate", "classify_all", "docs", "graph") or (key == "load" and inner):
-                g = raw.get(label, {}).get("growth")
+                gv = raw.get(label, {}).get("growth")
                 a, b = value(small, key, inner, True), value(large, key, inner, True)
                 add(f"growth per case {counts[small]}->{counts[large]}: {label}", f"<= {T_GROWTH}x (linear)",
-                    g if isinstance(g, float) else None, T_GROWTH,
+                    gv if isinstance(gv, float) else None, T_GROWTH,
                     cpu=(b / counts[large]) / (a / counts[small]) if a and b else None)
     for size in sizes:
         if abs(counts[size] - 1000) <= 100:

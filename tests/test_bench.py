@@ -21,7 +21,7 @@ def test_quick_benchmark_prints_the_table(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "MISGEN_ROOT"}
     out_json = tmp_path / "results.json"
     result = subprocess.run([sys.executable, str(BENCH), "--quick", "--json", str(out_json)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=600)
+                            capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     for heading in ("Start-up", "Throughput", "Ratios against the targets"):

@@ -117,6 +117,16 @@ def test_an_orphan_is_reported(kb: KnowledgeBase) -> None:
     assert "orphan" in new[0].message
 
 
+def test_a_signal_read_only_by_a_policy_caveat_is_not_an_orphan(kb: KnowledgeBase) -> None:
+    assert kb.policy is not None
+    lonely = models.Signal(id="lonely-signal", question="Is anything using this?", answers=["yes", "no", "unknown"],
+                           guidance="Only a caveat reads it.", example="None.")
+    caveat = models.Caveat(id="lonely", when=models.IsNode(signal="lonely-signal", **{"is": "yes"}), message="A note.")
+    policy = kb.policy.model_copy(update={"caveats": [*kb.policy.caveats, caveat]})
+    changed = dataclasses.replace(kb, signals={**kb.signals, lonely.id: lonely}, policy=policy)
+    assert set(integrity_problems(changed)) == set(integrity_problems(kb))
+
+
 def test_a_case_unreachable_from_its_label_is_reported(kb: KnowledgeBase) -> None:
     cid = "coinrun-go-right"
     case = kb.cases[cid]
@@ -282,6 +292,14 @@ def test_hostile_text_is_inert_in_mermaid(hostile_graph: Any, focus: str | None)
     # node ids only from the id grammar
     for nid in re.findall(r"^\s*([^\s(\[{>]+)[(\[{>]", text, flags=re.MULTILINE):
         assert re.fullmatch(r"[a-z][a-z0-9_]*", nid), nid
+
+
+@pytest.mark.parametrize("kinds", [["case"], ["case", "subtype"], ["case", "label"], ["label", "subtype", "case"]])
+def test_mermaid_defines_every_node_once_in_filtered_views(graph: Any, kinds: list[str]) -> None:
+    g = narrow(graph, "mermaid", kinds=kinds)
+    text = render_mermaid(g)
+    defined = re.findall(r"^\s*([a-z][a-z0-9_]*)[(\[{>]", text, flags=re.MULTILINE)
+    assert len(defined) == len(set(defined)) == g.number_of_nodes()
 
 
 def test_hostile_text_is_inert_in_dot_json_and_text(hostile_graph: Any) -> None:

@@ -169,6 +169,6 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
 
 
 def _rule_signals(kb: KnowledgeBase, rule: models.Rule) -> set[str]:
-    from misgen.engine import Classifier
+    from misgen.engine import signals_in
 
-    return set(Classifier.from_kb(kb).rule_signals[rule.id])
+    return signals_in(rule.when, kb.definitions) | (signals_in(rule.unless, kb.definitions) if rule.unless else set())

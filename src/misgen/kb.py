@@ -113,11 +113,11 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
     gc.disable()
     try:
         for path in case_files:
-            in_root, link = path in root_files, path.is_symlink()
-            plain = in_root and cases_plain and not link
+            in_root, is_link = path in root_files, path.is_symlink()
+            plain = in_root and cases_plain and not is_link
             display = f"cases/{path.name}" if plain else _display(root, path)
             # a file of the data root (or a symlinked cases/ folder) must stay inside the root
-            if not plain and (in_root or link) and not _inside(path.resolve(), real_root):
+            if not plain and (in_root or is_link) and not _inside(path.resolve(), real_root):
                 link = f"cases/{path.name}" if path in root_files else str(path)  # the link, not its target
                 problems.append(Problem(link, None, None, "", "symlink points outside the data root", "copy the file into cases/ instead of linking it"))
                 continue
@@ -213,7 +213,7 @@ def _inside(path: Path, root: Path) -> bool:
 class _Reparse:
     """A case document parsed again on first use, to place a problem found by a cross-file check."""
 
-    __slots__ = ("path", "display", "doc")
+    __slots__ = ("display", "doc", "path")
 
     def __init__(self, path: Path, display: str) -> None:
         self.path, self.display = path, display

@@ -126,7 +126,9 @@ def problems_from(exc: ValidationError, doc: yamlio.Document, display: str) -> l
             hint = f"quote it: \"{written}\" (unquoted, {written} is read as {typ}, not text)"
         elif kind == "string_type" and error.get("input", 0) is None:
             hint = "the value is empty (or null/~): write the text, quoted"
-        if kind == "missing" or kind == "extra_forbidden":
+        if kind == "extra_forbidden" and path in doc.keys:
+            mark = doc.keys[path]  # the unknown key itself
+        elif kind == "missing" or kind == "extra_forbidden":
             mark = doc.mark_for(path[:-1]) if path else mark
         line, col = mark if mark else (None, None)
         problems.append(Problem(display, line, col, field_name(path), message, hint))

@@ -36,7 +36,7 @@ def read_answers(path: str, kb: KnowledgeBase) -> dict[str, models.Answer]:
     # positions as if the file were {signals: ...}, so problems point at the right line
     wrapped = doc if data is not doc.data else yamlio.Document(
         {"signals": data}, {("signals", *k): v for k, v in doc.marks.items()},
-        {("signals", *k): v for k, v in doc.texts.items()})
+        {("signals", *k): v for k, v in doc.texts.items()}, {("signals", *k): v for k, v in doc.keys.items()})
     try:
         scenario = models.Scenario.model_validate({"signals": data})
     except ValidationError as exc:

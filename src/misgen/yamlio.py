@@ -65,6 +65,8 @@ class Document:
     marks: dict[Path_, Mark]
     #: the source text of plain scalars read as numbers, booleans or null (for hints)
     texts: dict[Path_, str] = field(default_factory=dict)
+    #: the position of each mapping key (``marks`` holds the position of its value)
+    keys: dict[Path_, Mark] = field(default_factory=dict)
 
     def mark_for(self, path: Path_) -> Mark | None:
         """The position of ``path``, or of its nearest ancestor that has one."""
@@ -103,15 +105,21 @@ def decode(raw: bytes, name: str) -> str:
         raw = raw[3:]
     nul = raw.find(b"\x00")
     if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
-        raise InputError([Problem(name, line, None, "", "file contains a NUL byte (binary data?)",
+        line, col = _position(raw, nul)
+        raise InputError([Problem(name, line, col, "", "file contains a NUL byte (binary data?)",
                                   "case files are UTF-8 text; remove the binary content")])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError([Problem(name, line, None, "", f"invalid UTF-8 at byte {exc.start}",
+        line, col = _position(raw, exc.start)
+        raise InputError([Problem(name, line, col, "", f"invalid UTF-8 at byte {exc.start}",
                                   "save the file as UTF-8")]) from None
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters, as far as they decode) of byte ``offset``."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    return raw.count(b"\n", 0, offset) + 1, len(raw[start:offset].decode("utf-8", "replace")) + 1
 
 
 def parse(text: str, name: str) -> Document:
@@ -187,6 +195,7 @@ class _Builder:
         self.pending_key: list[Any] = []
         self.marks: dict[Path_, Mark] = {}
         self.texts: dict[Path_, str] = {}
+        self.keys: dict[Path_, Mark] = {}
         self.root: Any = None
         self.documents = 0
         self.done = False
@@ -267,6 +276,7 @@ class _Builder:
             self.fail(event, f"duplicate key '{key}' (first defined on line {lines[key]})",
                       "remove one of the two; YAML would silently keep only the last")
         lines[key] = event.start_mark.line + 1
+        self.keys[path + (key,)] = (lines[key], event.start_mark.column + 1)
         self.pending_key.append(key)
 
     def attach(self, event: Any, path: Path_, value: Any) -> None:
@@ -281,4 +291,4 @@ class _Builder:
             container[self.pending_key.pop()] = value
 
     def result(self) -> Document:
-        return Document(self.root, self.marks, self.texts)
+        return Document(self.root, self.marks, self.texts, self.keys)

@@ -20,21 +20,11 @@ REL_HEADS = {
 }
 
 
-def signals_in(ctx: Context, node: models.Condition, seen: frozenset[str] = frozenset()) -> set[str]:
-    """Signals a condition reads, through definitions."""
-    if isinstance(node, (models.IsNode, models.InNode)):
-        return {node.signal}
-    if isinstance(node, models.UseNode):
-        definition = ctx.kb.definitions.get(node.use)
-        if definition is None or node.use in seen:
-            return set()
-        return signals_in(ctx, definition.when, seen | {node.use})
-    if isinstance(node, models.NotNode):
-        return signals_in(ctx, node.not_, seen)
-    out: set[str] = set()
-    for child in getattr(node, "all", None) or getattr(node, "any", None) or getattr(node, "of", None) or []:
-        out |= signals_in(ctx, child, seen)
-    return out
+def signals_in(ctx: Context, node: models.Condition) -> set[str]:
+    """Signals a condition reads, through definitions (see :func:`misgen.engine.signals_in`)."""
+    from misgen.engine import signals_in as walk
+
+    return walk(node, ctx.kb.definitions)
 
 
 def _rule_subtypes(rule: models.Rule) -> list[str]:

@@ -6,7 +6,8 @@ import difflib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from misgen.graph.model import KINDS
+from misgen.graph.model import EDGE_TYPES, KINDS
+from misgen.graph.style import sort_key
 from misgen.problems import UsageError
 
 if TYPE_CHECKING:
@@ -52,27 +53,30 @@ def neighbourhood(graph: nx.MultiDiGraph, focus: str, depth: int) -> nx.MultiDiG
         for node in frontier:
             if node != focus and _is_hub(graph, node):
                 continue
-            for other in sorted(set(graph.succ[node]) | set(graph.pred[node])):
+            for other in sorted(_neighbours(graph, node)):
                 if other not in distance:
                     distance[other] = step
                     reached.append(other)
         frontier = reached
     sub = graph.subgraph(distance).copy()
     for node, dist in distance.items():
-        sub.nodes[node]["distance"] = dist
+        attrs = sub.nodes[node]
+        attrs["distance"] = dist
         if node != focus and _is_hub(graph, node):
-            sub.nodes[node]["hub"] = True
-        left_out = len((set(graph.succ[node]) | set(graph.pred[node])) - set(distance))
+            attrs["hub"] = True
+        left_out = len(_neighbours(graph, node) - distance.keys())
         if left_out:
-            sub.nodes[node]["hidden"] = left_out
+            attrs["hidden"] = left_out
     sub.graph.update(focus=focus, depth=depth)
     return sub
 
 
+def _neighbours(graph: nx.MultiDiGraph, node: str) -> set[str]:
+    return set(graph.succ[node]) | set(graph.pred[node])
+
+
 def _is_hub(graph: nx.MultiDiGraph, node: str) -> bool:
-    if graph.nodes[node]["kind"] in HUB_KINDS:
-        return True
-    return len(set(graph.succ[node]) | set(graph.pred[node])) > HUB_DEGREE
+    return graph.nodes[node]["kind"] in HUB_KINDS or len(_neighbours(graph, node)) > HUB_DEGREE
 
 
 def check_kinds(kinds: Iterable[str]) -> frozenset[str]:
@@ -98,16 +102,31 @@ def restrict(graph: nx.MultiDiGraph, kinds: frozenset[str], keep: str | None = N
 
 def ordered_nodes(graph: nx.MultiDiGraph) -> list[tuple[str, dict[str, Any]]]:
     """Nodes in render order: by kind, then taxonomy order, then id."""
-    from misgen.graph.style import sort_key
-
     return sorted(graph.nodes(data=True), key=lambda item: (sort_key(item[1]), item[0]))
 
 
 def ordered_edges(graph: nx.MultiDiGraph) -> list[tuple[str, str, dict[str, Any]]]:
-    from misgen.graph.model import EDGE_TYPES
-
+    """Edges in render order: by type (legend order), then source, then target."""
     rank = {t: i for i, t in enumerate(EDGE_TYPES)}
     return sorted(((u, v, d) for u, v, d in graph.edges(data=True)),
                   key=lambda e: (rank.get(e[2]["type"], 99), e[0], e[1]))
 
 
+def count_phrase(graph: nx.MultiDiGraph) -> str:
+    """``'5 labels, 14 subtypes, 1 case'``: the nodes of each kind, in kind order."""
+    count = {k: 0 for k in KINDS}
+    for _, attrs in graph.nodes(data=True):
+        count[attrs["kind"]] = count.get(attrs["kind"], 0) + 1
+    return ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in count.items() if n)
+
+
+def home(nodes: Any, case: str) -> str | None:
+    """The node a case is drawn under: its curated subtype if present, else its primary label.
+
+    ``nodes`` is ``graph.nodes`` or any mapping of node id to attributes.
+    """
+    attrs = nodes[case]
+    sub, lab = f"subtype:{attrs.get('subtype')}", f"label:{attrs.get('curated')}"
+    if sub in nodes and nodes[sub].get("label") == attrs.get("curated"):
+        return sub
+    return lab if lab in nodes else None

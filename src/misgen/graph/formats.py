@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from misgen.graph.focus import ordered_edges, ordered_nodes
+from misgen.graph.focus import home, ordered_edges, ordered_nodes
 from misgen.graph.model import KINDS, SYMMETRIC
 from misgen.graph.style import (
     EDGE_STYLES,
@@ -114,13 +114,9 @@ def _mermaid_groups(graph: nx.MultiDiGraph, nodes: list[tuple[str, dict[str, Any
         kind = attrs["kind"]
         if kind == "label" or kind == "subtype" and f"label:{attrs['label']}" in graph:
             groups[nid] = nid
-        elif kind == "case":
-            sub, lab = f"subtype:{attrs.get('subtype')}", f"label:{attrs.get('curated')}"
-            if sub in graph and graph.nodes[sub].get("label") == attrs.get("curated"):
-                groups[nid] = sub
-            elif lab in graph:
-                groups[nid] = lab
-    return groups
+        elif kind == "case" and (where := home(graph.nodes, nid)) is not None:
+            groups[nid] = where
+    return {n: g for n, g in groups.items() if g in groups}  # a subtype without its label holds no one
 
 
 def _mermaid_group(graph: nx.MultiDiGraph, label: str, groups: dict[str, str],

@@ -33,19 +33,21 @@ def integrity_problems(kb: KnowledgeBase) -> list[Problem]:
     return graph_problems(parts.nodes, parts.edges, curated={
         node_id("case", cid): [node_id("label", lab) for lab in case.curated.labels]
         for cid, case in kb.cases.items()
-    })
+    }, referenced=parts.referenced)
 
 
 def graph_problems(nodes: Mapping[str, Mapping[str, Any]], edges: Iterable[Edge],
-                   curated: Mapping[str, list[str]] | None = None) -> list[Problem]:
+                   curated: Mapping[str, list[str]] | None = None,
+                   referenced: Iterable[str] = ()) -> list[Problem]:
     """The checks on any node and edge lists (what :func:`integrity_problems` feeds them).
 
-    ``curated`` maps a case node to the label nodes it must be reachable from; by default
-    the targets of its ``curated-as`` edges.
+    ``curated`` maps a case node to the label nodes it must be reachable from (by default
+    the targets of its ``curated-as`` edges); ``referenced`` names nodes the data refers to
+    from outside the graph (a relation's sources, a caveat's signals): not orphans.
     """
     edges = list(edges)
     problems = _cycles(nodes, [e for e in edges if e.type == "subtype-of"])
-    problems += _orphans(nodes, edges)
+    problems += _orphans(nodes, edges, set(referenced))
     problems += _unreachable(nodes, edges, curated)
     return sorted(problems)
 
@@ -87,13 +89,11 @@ def _cycles(nodes: Mapping[str, Mapping[str, Any]], edges: list[Edge]) -> list[P
     return found
 
 
-def _orphans(nodes: Mapping[str, Mapping[str, Any]], edges: list[Edge]) -> list[Problem]:
-    touched: set[str] = set()
+def _orphans(nodes: Mapping[str, Mapping[str, Any]], edges: list[Edge], referenced: set[str]) -> list[Problem]:
+    touched = set(referenced)
     for e in edges:
         touched.add(e.source)
         touched.add(e.target)
-        # a source cited only by a relation is referred to by an edge, not by a node
-        touched.update(node_id("source", ref) for ref in e.attrs.get("sources", ()))
     found = []
     for nid in sorted(set(nodes) - touched):
         kind, _ = split_id(nid)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from misgen import models
+from misgen.engine import signals_in
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped,unused-ignore]
@@ -75,6 +76,9 @@ class Parts:
     edges: list[Edge] = field(default_factory=list)
     #: edges whose far end is not a node (only in data that failed validation)
     dangling: list[Edge] = field(default_factory=list)
+    #: nodes the data refers to from outside any node: sources cited by a relation (an
+    #: edge), signals read by a policy caveat. They are not orphans.
+    referenced: set[str] = field(default_factory=set)
 
     def node(self, kind: str, ref: str, **attrs: Any) -> None:
         nid = node_id(kind, ref)
@@ -90,22 +94,6 @@ def _taxonomy_ref(kb: KnowledgeBase, ref: str) -> str:
     return node_id("subtype" if ref in kb.subtypes else "label", ref)
 
 
-def signals_in(node: models.Condition, definitions: dict[str, models.Definition],
-               seen: frozenset[str] = frozenset()) -> Iterator[str]:
-    """Every signal a condition reads, following ``use`` into definitions (cycle-safe)."""
-    if isinstance(node, (models.IsNode, models.InNode)):
-        yield node.signal
-    elif isinstance(node, models.UseNode):
-        definition = definitions.get(node.use)
-        if definition is not None and node.use not in seen:
-            yield from signals_in(definition.when, definitions, seen | {node.use})
-    elif isinstance(node, models.NotNode):
-        yield from signals_in(node.not_, definitions, seen)
-    else:
-        for child in getattr(node, "all", None) or getattr(node, "any", None) or getattr(node, "of", None) or []:
-            yield from signals_in(child, definitions, seen)
-
-
 def collect(kb: KnowledgeBase, verdicts: dict[str, str | None] | None = None) -> Parts:
     """Derive every node and edge from ``kb``.
 
@@ -117,10 +105,10 @@ def collect(kb: KnowledgeBase, verdicts: dict[str, str | None] | None = None) ->
     _source_nodes(kb, parts)
     for cid in sorted(kb.cases):
         case = kb.cases[cid]
-        primary = case.curated.labels[0]
+        verdict = {} if verdicts is None else {"classified": verdicts.get(cid)}  # None: undetermined
         parts.node("case", cid, name=case.title, case_kind=case.kind, domain=case.domain,
-                   curated=primary, secondary=list(case.curated.labels[1:]), subtype=case.curated.subtype,
-                   classified=(verdicts or {}).get(cid), file=kb.case_paths.get(cid, f"cases/{cid}.yaml"))
+                   curated=case.curated.labels[0], secondary=list(case.curated.labels[1:]),
+                   subtype=case.curated.subtype, **verdict, file=kb.case_paths.get(cid, f"cases/{cid}.yaml"))
     _taxonomy_edges(kb, parts)
     _rule_parts(kb, parts)
     _framework_parts(kb, parts)
@@ -173,6 +161,9 @@ def _taxonomy_edges(kb: KnowledgeBase, parts: Parts) -> None:
     for rel in sorted(kb.relations, key=lambda r: r.id):
         parts.edge(_taxonomy_ref(kb, rel.source), _taxonomy_ref(kb, rel.target), rel.type,
                    relation=rel.id, sources=sorted(rel.sources))
+        parts.referenced.update(node_id("source", ref) for ref in rel.sources)
+    for caveat in getattr(kb.policy, "caveats", None) or ():
+        parts.referenced.update(node_id("signal", sid) for sid in signals_in(caveat.when, kb.definitions))
 
 
 def _rule_parts(kb: KnowledgeBase, parts: Parts) -> None:
@@ -239,12 +230,12 @@ def build(kb: KnowledgeBase) -> nx.MultiDiGraph:
 
     from misgen.graph.style import colours_for
 
-    verdicts: dict[str, str | None] = {}
-    if kb.policy is not None and kb.cases:
+    verdicts: dict[str, str | None] | None = None
+    if kb.policy is not None:  # a knowledge base that failed validation cannot classify
         from misgen.engine import Classifier
 
         clf = Classifier.from_kb(kb)
-        verdicts = {cid: clf.classify(case.signals, case_id=cid).primary for cid, case in kb.cases.items()}
+        verdicts = {cid: clf.decide(case.signals).primary for cid, case in kb.cases.items()}
     parts = collect(kb, verdicts)
     graph = nx.MultiDiGraph(name="misgen")
     graph.add_nodes_from(parts.nodes.items())

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from misgen.graph.model import KINDS
+
 LABEL_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C6D31", "#6A3D9A")
 NOT_A_FAILURE = "#8C8C8C"
 INK, MUTED, FAINT, PAPER = "#1F2328", "#57606A", "#D0D7DE", "#FFFFFF"
@@ -100,8 +102,7 @@ def tint(colour: str, amount: float) -> str:
 
 
 def sort_key(attrs: dict[str, Any]) -> tuple[int, int, str]:
-    from misgen.graph.model import KINDS
-
+    """Render order of a node: kind, then its place in the data files, then its id."""
     kind = attrs["kind"]
     return (KINDS.index(kind) if kind in KINDS else len(KINDS), int(attrs.get("order", 0)), str(attrs["ref"]))
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from misgen.graph.canvas import Canvas, Legend, M, dom_id, p
+from misgen.graph.focus import count_phrase
 from misgen.graph.model import EDGE_TYPES, KINDS, OVERVIEW_KINDS
 from misgen.graph.style import (
     EDGE_STYLES,
@@ -64,7 +65,7 @@ def render_layered(graph: nx.MultiDiGraph) -> str:
         title = f"Neighbourhood of {nodes[focus]['kind']} {nodes[focus]['ref']} (depth {graph.graph.get('depth', 1)})"
     else:
         title = "misgen relation graph: " + ", ".join(f"{k}s" for k in KINDS if k in kinds_of(nodes))
-    subtitle = _subtitle(graph, nodes)
+    subtitle = _subtitle(graph)
 
     spans = [(len(layer) - 1) // MAX_ROWS + 1 for layer in layers]
     col_x = [M + sum(spans[:i]) * (NW + SUB_GAP) + i * (COL_GAP - SUB_GAP) for i in range(len(layers))]
@@ -122,12 +123,8 @@ def _layers(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]) -> list[li
     return layers
 
 
-def _subtitle(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]) -> str:
-    count: dict[str, int] = defaultdict(int)
-    for a in nodes.values():
-        count[a["kind"]] += 1
-    text = ", ".join(f"{count[k]} {k}{'s' if count[k] != 1 else ''}" for k in KINDS if count[k])
-    text += f"; {graph.number_of_edges()} edges"
+def _subtitle(graph: nx.MultiDiGraph) -> str:
+    text = f"{count_phrase(graph)}; {graph.number_of_edges()} edges"
     if "focus" in graph.graph:
         text += (". Labels, subtypes and much-linked nodes are reached but not walked through;"
                  " +N counts a node's neighbours left out. Faint edges join nodes of one column")

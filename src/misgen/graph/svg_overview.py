@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from misgen.graph.canvas import Canvas, Legend, M, dom_id, p
+from misgen.graph.focus import home
 from misgen.graph.model import CASE_LINKS, SYMMETRIC, TAXONOMY_RELATIONS
 from misgen.graph.style import (
     EDGE_STYLES,
@@ -129,11 +130,7 @@ def _rows(nodes: dict[str, dict[str, Any]]) -> list[Row]:
         subtypes[f"label:{nodes[n]['label']}"].append(n)
     members: dict[str | None, list[str]] = defaultdict(list)
     for n in sorted(n for n, a in nodes.items() if a["kind"] == "case"):
-        sub, lab = f"subtype:{nodes[n].get('subtype')}", f"label:{nodes[n].get('curated')}"
-        if sub in nodes and nodes[sub]["label"] == nodes[n].get("curated"):
-            members[sub].append(n)
-        else:
-            members[lab if lab in nodes else None].append(n)
+        members[home(nodes, n)].append(n)
     rows = []
     for lab in labels:
         rows.append(Row(lab, nodes[lab]["ref"], members.get(lab, [])))

@@ -11,13 +11,12 @@ points at the parent). Data text goes through :func:`misgen.output.clean` and in
 from __future__ import annotations
 
 import io
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from rich.tree import Tree
 
-from misgen.graph.focus import ordered_nodes
+from misgen.graph.focus import count_phrase, home, ordered_nodes
 from misgen.graph.model import CASE_LINKS, KINDS, TAXONOMY_RELATIONS
 from misgen.output import clean
 
@@ -51,16 +50,9 @@ def _name(attrs: dict[str, Any], bold: bool = False) -> Text:
     return text
 
 
-def _counts(graph: nx.MultiDiGraph) -> str:
-    count: dict[str, int] = defaultdict(int)
-    for _, attrs in graph.nodes(data=True):
-        count[attrs["kind"]] += 1
-    return ", ".join(f"{count[k]} {k}{'s' if count[k] != 1 else ''}" for k in KINDS if count[k])
-
-
 def _overview_tree(graph: nx.MultiDiGraph) -> Tree:
     nodes = dict(ordered_nodes(graph))
-    root = Tree(Text(f"misgen relation graph: {_counts(graph)}", style="bold"))
+    root = Tree(Text(f"misgen relation graph: {count_phrase(graph)}", style="bold"))
     placed: set[str] = set()
     for lab, attrs in nodes.items():
         if attrs["kind"] != "label":
@@ -68,17 +60,17 @@ def _overview_tree(graph: nx.MultiDiGraph) -> Tree:
         branch = root.add(_name(attrs, bold=True))
         placed.add(lab)
         _relations(graph, lab, branch)
-        _cases(graph, nodes, [n for n in graph.pred[lab] if _primary_home(graph, n) == lab], branch, placed)
+        _cases(graph, nodes, [n for n in graph.pred[lab] if _is_home(graph, n, lab)], branch, placed)
         for sub in (n for n, a in nodes.items() if a["kind"] == "subtype" and a.get("label") == attrs["ref"]):
             twig = branch.add(_name(nodes[sub]))
             placed.add(sub)
             _relations(graph, sub, twig)
-            _cases(graph, nodes, [n for n in graph.pred[sub] if _primary_home(graph, n) == sub], twig, placed)
+            _cases(graph, nodes, [n for n in graph.pred[sub] if _is_home(graph, n, sub)], twig, placed)
     frameworks = [n for n, a in nodes.items() if a["kind"] == "framework"]
     for fw in frameworks:
         branch = root.add(_name(nodes[fw], bold=True))
         placed.add(fw)
-        for term in sorted(t for t in graph.succ[fw] if nodes[t]["kind"] == "term"):
+        for term in (t for t in nodes if nodes[t]["kind"] == "term" and t in graph.succ[fw]):
             placed.add(term)
             _outgoing(graph, term, branch.add(_name(nodes[term])), ("maps-to",))
     rest = [n for n in nodes if n not in placed]
@@ -95,14 +87,8 @@ def _overview_tree(graph: nx.MultiDiGraph) -> Tree:
     return root
 
 
-def _primary_home(graph: nx.MultiDiGraph, case: str) -> str | None:
-    attrs = graph.nodes[case]
-    if attrs["kind"] != "case":
-        return None
-    sub, lab = f"subtype:{attrs.get('subtype')}", f"label:{attrs.get('curated')}"
-    if sub in graph and graph.nodes[sub].get("label") == attrs.get("curated"):
-        return sub
-    return lab if lab in graph else None
+def _is_home(graph: nx.MultiDiGraph, case: str, node: str) -> bool:
+    return graph.nodes[case]["kind"] == "case" and home(graph.nodes, case) == node
 
 
 def _relations(graph: nx.MultiDiGraph, node: str, branch: Tree) -> None:
