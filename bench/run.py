@@ -31,7 +31,6 @@ import platform
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -104,6 +104,13 @@ def _replica(text: str, new_id: str, round_: int, existing: set[str]) -> str:
 # --------------------------------------------------------------------------- running
 
 
+def median(values: object) -> float:
+    """The median (not statistics.median: this process stays small, see run_once)."""
+    ordered = sorted(values)  # type: ignore[call-overload]
+    mid = len(ordered) // 2
+    return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
 @dataclass
 class Sample:
     wall: float
@@ -127,14 +134,14 @@ class Cmd:
     note: str | None = None                    # e.g. "exit 1: data has problems"
 
     def median(self) -> float | None:
-        return statistics.median(s.wall for s in self.samples) if self.samples and not self.na else None
+        return median(s.wall for s in self.samples) if self.samples and not self.na else None
 
     def cpu_median(self) -> float | None:
-        return statistics.median(s.cpu for s in self.samples) if self.samples and not self.na else None
+        return median(s.cpu for s in self.samples) if self.samples and not self.na else None
 
     def inner_median(self, what: str = "seconds") -> float | None:
         vals = [float(s.inner[what]) for s in self.samples if s.inner]  # type: ignore[arg-type]
-        return statistics.median(vals) if vals and not self.na else None
+        return median(vals) if vals and not self.na else None
 
     def rss(self) -> float | None:
         return max(s.rss_mb for s in self.samples) if self.samples and not self.na else None
@@ -143,7 +150,20 @@ class Cmd:
 KILLED = -1000
 
 
+def _tail(handle: IO[bytes], size: int = 16384) -> str:
+    end = handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, end - size))
+    return handle.read().decode("utf-8", "replace")
+
+
 def run_once(cmd: Cmd, cwd: Path, env: dict[str, str], timeout: float | None = None) -> tuple[Sample, str]:
+    """Run ``cmd`` once in a fresh process: wall time, CPU time and peak RSS from ``os.wait4``.
+
+    On Linux a child's peak RSS starts from this process's own peak resident size (the
+    high-water mark carries over exec), so this process keeps itself small: no heavy imports,
+    no large outputs read. That floor (~15 MB, shown by the ``python -c pass`` row) is in
+    every RSS figure.
+    """
     if cmd.prepare:
         cmd.prepare()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -170,10 +190,9 @@ def run_once(cmd: Cmd, cwd: Path, env: dict[str, str], timeout: float | None = N
         proc.returncode = code = os.waitstatus_to_exitcode(status)
         if killed:
             code = KILLED
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode("utf-8", "replace")
-        stderr = err.read().decode("utf-8", "replace")
+        # only the tails: reading a large output (an SVG of 10,000 cases) would grow this process,
+        # and every later child starts from its peak resident size (see run_once's docstring)
+        stdout, stderr = _tail(out), _tail(err)
     inner = None
     if cmd.worker and code == 0:
         inner = json.loads(stdout.strip().splitlines()[-1])
@@ -261,18 +280,15 @@ def find_tool(name: str) -> str | None:
     return shutil.which(name)
 
 
-def versions() -> str:
-    """Package versions, read from metadata: importing them here would inflate every child's peak RSS
-    (on Linux a child's ru_maxrss starts from the parent's resident size at fork)."""
-    from importlib import metadata
-
-    out = [f"Python {platform.python_version()}"]
-    for dist in ("PyYAML", "pydantic", "networkx", "rich"):
-        try:
-            out.append(f"{dist} {metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{dist} missing")
-    return ", ".join(out)
+def versions(python: str) -> str:
+    """Package versions, read in a child: importlib.metadata would add ~5 MB to this process."""
+    code = ("import platform\nfrom importlib import metadata\nout = ['Python ' + platform.python_version()]\n"
+            "for d in ('PyYAML', 'pydantic', 'pydantic-core', 'networkx', 'rich', 'check-jsonschema'):\n"
+            "    try: out.append(d + ' ' + metadata.version(d))\n"
+            "    except metadata.PackageNotFoundError: out.append(d + ' missing')\n"
+            "print(', '.join(out))")
+    found = subprocess.run([python, "-c", code], capture_output=True, text=True, check=False)
+    return found.stdout.strip() or f"Python {platform.python_version()}"
 
 
 def machine() -> str:
@@ -325,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="misgen-bench-"))
     results: dict[str, object] = {"date": _dt.datetime.now().astimezone().isoformat(timespec="minutes"),
-                                  "machine": machine(), "versions": versions(), "repeat": repeat, "sizes": {}}
+                                  "machine": machine(), "versions": "", "repeat": repeat, "sizes": {}}
     started = time.perf_counter()
     try:
         # ------------------------------------------------------------ start-up (real cases only)
@@ -395,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
+    results["versions"] = versions(python)
     report = render(startup, per_size, counts, sizes, traced, cjs_note, n_base, repeat, startup_repeat,
                     results, time.perf_counter() - started)
     print(report)
@@ -462,39 +479,44 @@ def render(startup: list[Cmd], per_size: dict[int, dict[str, Cmd]], counts: dict
         return cmd.inner_median() if inner else cmd.median()
 
     out.append("")
-    out.append("Throughput (wall seconds of the whole process; in-process rows time the work alone, imports excluded)")
+    out.append("Throughput: wall seconds of the whole process, and CPU (user + system) milliseconds per case;")
+    out.append("the in-process rows time the work alone (imports excluded). Growth is the per-case cost at the")
+    out.append("largest size over the smallest (1.00x = linear; below 1 = a fixed start-up cost amortised).")
     out.append("")
     header = ["measurement"]
     for size in sizes:
-        header += [f"s @{counts[size]}", f"ms/case @{counts[size]}"]
+        header += [f"wall s @{counts[size]}", f"CPU ms/case @{counts[size]}"]
     if len(sizes) > 1:
-        header.append(f"growth/case {counts[small]}->{counts[large]}")
+        header += ["growth wall", "growth CPU"]
     header.append(f"peak RSS MB @{counts[large]}")
     rows: list[list[str]] = []
     raw: dict[str, dict[str, object]] = {}
+
+    def growth(a: float | None, b: float | None) -> float | None:
+        return (b / counts[large]) / (a / counts[small]) if a and b else None
+
     for key, inner, label in ROWS:
         if all(key not in per_size[size] for size in sizes):
             continue
         row = [label]
-        vals = []
+        entry: dict[str, object] = {}
         for size in sizes:
-            v = value(size, key, inner)
-            vals.append(v)
+            v, cv = value(size, key, inner), value(size, key, inner, True)
             cmd = per_size[size].get(key)
             n = len(cmd.samples) if cmd else 0
             row += [fmt_s(v) + (f" (n={n})" if v is not None and n < repeat else ""),
-                    "n/a" if v is None else f"{1000 * v / counts[size]:.2f}"]
-            raw.setdefault(label, {})[str(counts[size])] = {"seconds": v, "runs": n}
-        g = None
+                    "n/a" if cv is None else f"{1000 * cv / counts[size]:.2f}"]
+            entry[str(counts[size])] = {"wall": v, "cpu": cv, "runs": n}
         if len(sizes) > 1:
-            a, b = vals[0], vals[-1]
-            g = (b / counts[large]) / (a / counts[small]) if a and b else None
-            row.append(fmt_x(g))
-        raw[label]["growth"] = g
+            gw = growth(value(small, key, inner), value(large, key, inner))
+            gc = growth(value(small, key, inner, True), value(large, key, inner, True))
+            row += [fmt_x(gw), fmt_x(gc)]
+            entry["growth_wall"], entry["growth_cpu"] = gw, gc
         big = per_size[large].get(key)
         rss = big.rss() if big else None
         row.append("(same run)" if inner and rss else (f"{rss:.0f}" if rss else "n/a"))
-        raw[label]["rss_mb"] = rss
+        entry["rss_mb"] = None if inner else rss
+        raw[label] = entry
         rows.append(row)
     out.append(table(header, rows))
 
@@ -553,11 +575,9 @@ def render(startup: list[Cmd], per_size: dict[int, dict[str, Cmd]], counts: dict
     if len(sizes) > 1:
         for key, inner, label in ROWS:
             if key in ("validate", "classify_all", "docs", "graph") or (key == "load" and inner):
-                gv = raw.get(label, {}).get("growth")
-                a, b = value(small, key, inner, True), value(large, key, inner, True)
                 add(f"growth per case {counts[small]}->{counts[large]}: {label}", f"<= {T_GROWTH}x (linear)",
-                    gv if isinstance(gv, float) else None, T_GROWTH,
-                    cpu=(b / counts[large]) / (a / counts[small]) if a and b else None)
+                    growth(value(small, key, inner), value(large, key, inner)), T_GROWTH,
+                    cpu=growth(value(small, key, inner, True), value(large, key, inner, True)))
     for size in sizes:
         if abs(counts[size] - 1000) <= 100:
             for key in ("docs", "graph"):

@@ -40,9 +40,17 @@ TOKENS = [
     "!!binary ", "!e!x ", "! ", "%YAML 1.1\n", "%TAG !e! tag:x,2000:\n", "---\n", "...\n", "'", '"', "\\", "\\e",
     "# c", "|\n", ">-\n", "yes", "no", "on", "~", "null", "true", "FALSE", "1", "-0", "010", "1.10", "1e999",
     ".inf", ".NaN", "0x1F", "2024-02-30", "1:30", "9" * 4400, "k" * 300, "x" * 1500, "\x1b[31m", "\x9b", "\x7f",
-    "\u202e", "\ufeff", "\x00", "\x85", "\u2028", "\U0001F600", "é", "\ufffe",
+    "\u202e", "\ufeff", "\x00", "\x85", "\u2028", "\U0001F600", "é", "\ufffe", "\udc80",
 ]
-yaml_texts = st.lists(st.sampled_from(TOKENS) | st.text(max_size=4), max_size=50).map("".join)
+token_soup = st.lists(st.sampled_from(TOKENS) | st.text(max_size=4), max_size=50).map("".join)
+#: line-shaped YAML: indentation, a key, a separator, a value made of tokens
+yaml_lines = st.lists(
+    st.tuples(st.sampled_from(["", "", "  ", "    ", "\t", " "]),
+              st.sampled_from(["title", "signals", "goal-directed", "answer", "- ", "a", "<<", '"k"', "? x"]) | st.text(max_size=3),
+              st.sampled_from([": ", ":", ": - ", "- "]),
+              st.lists(st.sampled_from(TOKENS), max_size=3).map("".join)).map("".join),
+    max_size=12).map("\n".join)
+yaml_texts = token_soup | yaml_lines
 
 #: BMP text: libyaml refuses the surrogate-pair escapes (\\ud83d\\ude00) that ASCII-only JSON uses above it
 bmp_text = st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=12)

@@ -55,6 +55,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         extra = [p for p in requested if p.resolve() not in in_root and not any(_under(p, d) for d in data_dirs)]
     kb = load(root, extra)
     problems = list(kb.problems)
+    if kb.ok:
+        from misgen.graph import integrity_problems  # cheap: no networkx
+
+        problems += integrity_problems(kb)
     if args.paths:  # an empty folder checks nothing (not the whole root)
         wanted = {_display(root, p) for p in requested} | {_link_name(root, p) for p in requested}
         problems = [p for p in problems if p.path in wanted or p.path.startswith(("taxonomy", "classifier"))]

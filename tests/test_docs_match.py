@@ -1,0 +1,28 @@
+"""The README's case-base table matches the data, and README and CI run the same test command."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from misgen.kb import KnowledgeBase
+from tests.conftest import REPO
+
+
+def test_readme_counts_match_the_case_base(kb: KnowledgeBase) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    primaries = Counter(c.curated.labels[0] for c in kb.cases.values())
+    for label, count in primaries.items():
+        match = re.search(rf"^\| {re.escape(label)}[^|]*\| (\d+) \|", readme, re.M)
+        assert match, f"README has no row for {label}"
+        assert int(match.group(1)) == count, f"README says {match.group(1)} {label} cases, data has {count}"
+    assert f"\n{len(kb.cases)} cases:" in readme
+
+
+def test_readme_opens_with_two_setup_commands_and_ci_runs_the_second() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert len(block) == 2
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    test_cmd = block[1].replace("pip install '.[test]'", "pip install -q '.[test]'")
+    assert test_cmd in ci
