@@ -59,7 +59,7 @@ def test_hostile_fixture_validate(path: Path, capsys: pytest.CaptureFixture[str]
     expect = _header(path)["expect"]
     code, out, err = run(["--root", str(REPO), "validate", str(path)], capsys)
     _no_traceback(err)
-    assert code == 1, err
+    assert code == 1 and not out, err
     located = [line for line in err.splitlines() if path.name + ":" in line]
     assert located, err
     for needle in expect:
@@ -300,7 +300,7 @@ def test_caps_are_configurable(tmp_path: Path) -> None:
 
     def classify(**caps: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "misgen", "--root", str(REPO), "classify", str(scenario), "--format", "json"],
-                              env={**env, **caps}, capture_output=True, text=True, timeout=60)
+                              env={**env, **caps}, capture_output=True, text=True, timeout=60, check=False)
 
     # nonsense values keep the defaults (the file is under every default cap) instead of crashing at import
     default = classify(MISGEN_MAX_FILE_BYTES="²", MISGEN_MAX_DEPTH="-1", MISGEN_MAX_KEY_LENGTH="９")
@@ -422,6 +422,65 @@ def test_use_cycles_are_refused(root_copy: Path, capsys: pytest.CaptureFixture[s
     assert code == 1 and "uses itself" in err
 
 
+def _add_definitions(root: Path, text: str) -> None:
+    rules = root / "classifier" / "rules.yaml"
+    rules.write_text(rules.read_text().replace("definitions:\n", "definitions:\n" + text, 1))
+
+
+def test_long_use_chain_is_checked_in_linear_time(root_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Following the uses from every definition in turn took 83 s for a 3,000-long chain."""
+    n = 3000
+    _add_definitions(root_copy, "".join(f"  chain-{i}:\n    name: c\n    when: {{use: chain-{i + 1}}}\n" for i in range(n))
+                     + f"  chain-{n}:\n    name: c\n    when: {{not: {{use: chain-0}}}}\n"
+                     + "".join(f"  tail-{i}:\n    name: t\n    when: {{use: tail-{i + 1}}}\n" for i in range(n))
+                     + f"  tail-{n}:\n    name: t\n    when: {{all: [{{use: chain-5}}]}}\n")
+    start = time.perf_counter()
+    code, _, err = run(["--root", str(root_copy), "validate"], capsys)
+    assert time.perf_counter() - start < 15
+    assert code == 1 and "definition 'chain-0' uses itself (a cycle)" in err and "definition 'chain-3000' uses itself" in err
+    assert f"definition 'tail-0' starts a chain of {n + 1} definitions through 'use' (at most {kb_module.MAX_USE_DEPTH})" in err
+    assert "definition 'tail-0' uses itself" not in err
+
+
+def test_use_chain_depth_cap(root_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Evaluation recurses once per `use`: chains are capped so no verdict can hit Python's stack limit."""
+    depth = kb_module.MAX_USE_DEPTH
+    chain = "".join(f"  deep-{i}:\n    name: d\n    when: {{not: {{not: {{use: deep-{i + 1}}}}}}}\n" for i in range(depth))
+    _add_definitions(root_copy, chain + f"  deep-{depth}:\n    name: d\n    when: {{any: [{{use: deep-{depth + 1}}}]}}\n"
+                     + f"  deep-{depth + 1}:\n    name: d\n    when: {{not: {{use: deep-{depth + 2}}}}}\n"
+                     + f"  deep-{depth + 2}:\n    name: d\n    when: {{all: [{{use: deep-{depth + 3}}}]}}\n"
+                     + f"  deep-{depth + 3}:\n    name: d\n    when: {{any: [{{use: deep-{depth + 4}}}]}}\n"
+                     + f"  deep-{depth + 4}:\n    name: d\n    when: {{in: [x], signal: nothing}}\n")
+    code, _, err = run(["--root", str(root_copy), "validate"], capsys)
+    assert code == 1 and f"definition 'deep-0' starts a chain of {depth + 5} definitions" in err
+    assert f"definition 'deep-4' starts a chain of {depth + 1} definitions" in err
+    assert "definition 'deep-5' starts a chain" not in err  # exactly at the cap is fine
+
+
+@pytest.mark.parametrize("graph, cyclic, depth", [
+    ({"a": ["b"], "b": ["a"], "c": ["a", "d"], "d": [], "e": ["e"], "f": ["c"]}, {"a", "b", "e"}, {"d": 1, "c": 2, "f": 3}),
+    ({"x": ["y", "z"], "y": ["z"], "z": []}, set(), {"z": 1, "y": 2, "x": 3}),
+    ({f"n{i}": [f"n{(i + 1) % 50_000}"] for i in range(50_000)}, {f"n{i}" for i in range(50_000)}, {}),
+])
+def test_cycles_and_depth(graph: dict[str, list[str]], cyclic: set[str], depth: dict[str, int]) -> None:
+    assert kb_module._cycles_and_depth(graph) == (cyclic, depth)
+
+
+def test_many_errors_are_reported_in_linear_time() -> None:
+    """The union-noise filter once compared every error with every other: 60,000 bad signals hung."""
+    from pydantic import ValidationError
+
+    from misgen import loading, models
+
+    data = {"signals": {f"s{i}": {"b": 1} for i in range(30_000)}}
+    with pytest.raises(ValidationError) as info:
+        models.Scenario.model_validate(data)
+    start = time.perf_counter()
+    problems = loading.problems_from(info.value, yamlio.Document(data, {}), "s.yaml")
+    assert time.perf_counter() - start < 10
+    assert len(problems) == 60_000 and not any("constrained-str" in p.field for p in problems)
+
+
 def test_relation_to_itself_and_to_missing(root_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = root_copy / "taxonomy" / "relations.yaml"
     text = path.read_text()
@@ -482,7 +541,7 @@ def test_symlink_inside_the_root_is_fine(root_copy: Path, capsys: pytest.Capture
 def test_fifo_in_cases_does_not_hang(root_copy: Path) -> None:
     os.mkfifo(root_copy / "cases" / "pipe.yaml")
     result = subprocess.run([sys.executable, "-m", "misgen", "--root", str(root_copy), "validate"],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 1 and "cases/pipe.yaml: not a regular file" in result.stderr
 
 
@@ -522,17 +581,18 @@ def test_new_refuses_ids_that_are_paths(case_id: str, root_copy: Path, capsys: p
 # =========================================================================== terminal output
 
 PAYLOAD = "\x1b[31mRED\x1b]8;;https://evil.example\x07link\x1b]8;;\x07 \x9b2J \u202eevil\u202c [/bold] [link=https://evil.example]x[/link]"
+WEB_PAYLOAD = ' <script>alert(1)</script> "]; click x "javascript:alert(2)" | #quot; `x` & %% -->'
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _poison(node: Any) -> Any:
-    """Append PAYLOAD to every free-text string (ids, literals and URLs have no spaces)."""
+    """Append the payloads to every free-text string (ids, literals and URLs have no spaces)."""
     if isinstance(node, dict):
         return {k: _poison(v) for k, v in node.items()}
     if isinstance(node, list):
         return [_poison(v) for v in node]
     if isinstance(node, str) and " " in node:
-        return node[:150] + " " + PAYLOAD
+        return node[:60] + " " + PAYLOAD + WEB_PAYLOAD
     return node
 
 
@@ -640,6 +700,51 @@ def test_odd_terminal_sizes(columns: str, monkeypatch: pytest.MonkeyPatch, capsy
     monkeypatch.setenv("LINES", columns)
     code, out, err = run(["--root", str(REPO), "explain", "misspecification"], capsys)
     assert code == 0 and out, err
+
+
+def _graph(root: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> str:
+    pytest.importorskip("misgen.graph.command")
+    code, out, err = run(["--root", str(root), "graph", "--format", fmt], capsys)
+    assert code == 0, err
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["svg", "mermaid", "dot", "text"])
+def test_graph_output_is_inert(poisoned_root: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Data text in every graph format: no raw control characters, no markup that escapes its label."""
+    out = _graph(poisoned_root, fmt, capsys)
+    _assert_inert(out.replace("\n", "").replace("\t", ""))
+    assert "evil.example" in out  # the data is there, as text
+    if fmt == "svg":
+        import xml.etree.ElementTree as ET
+
+        svg = ET.fromstring(out)
+        assert not [el for el in svg.iter() if el.tag.rsplit("}", 1)[-1] in ("script", "foreignObject")]
+        assert not [a for el in svg.iter() for a in el.attrib if a.lower().startswith("on")]
+        assert not [v for el in svg.iter() for a, v in el.attrib.items() if "javascript:" in v.lower()]
+    elif fmt == "mermaid":
+        assert not re.search(r"(?m)^\s*click\b", out) and "<script" not in out and '"]; click' not in out
+    elif fmt == "dot":
+        assert all(len(re.findall(r'(?<!\\)"', line)) % 2 == 0 for line in out.splitlines())  # no label breaks out
+
+
+@pytest.mark.xfail(reason="graph --format json writes C1 controls and bidi overrides raw (json.dumps with "
+                          "ensure_ascii=False); output.dump_json escapes them", strict=False)
+def test_graph_json_output_is_inert(poisoned_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _graph(poisoned_root, "json", capsys)
+    assert json.loads(out)
+    _assert_inert(out.replace("\n", ""))
+
+
+def test_docs_output_is_inert(poisoned_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("misgen.docs")
+    code, _, err = run(["--root", str(poisoned_root), "docs", "--out", str(tmp_path / "site")], capsys)
+    assert code == 0, err
+    for path in (tmp_path / "site").rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            _assert_inert(text.replace("\n", "").replace("\t", ""))
+            assert "<script" not in text and "](javascript:" not in text and 'href="javascript:' not in text, path
 
 
 # =========================================================================== output files
@@ -765,7 +870,7 @@ def test_every_command_reports_bad_data_with_file_and_line(argv: list[str], root
 
 
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import misgen.commands as commands
+    from misgen import commands
     from misgen.cli import main
 
     def boom(_args: object) -> int:
@@ -776,8 +881,19 @@ def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
         main(["--debug", "validate"])
 
 
+def test_recursion_is_unusable_input_not_a_bug(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from misgen import commands
+
+    def deep(_args: object) -> int:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(commands, "cmd_validate", deep)
+    code, _, err = run(["validate"], capsys)
+    assert code == 2 and "nests too deeply" in err
+
+
 def test_internal_error_text_is_inert(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import misgen.commands as commands
+    from misgen import commands
 
     def boom(_args: object) -> int:
         raise RuntimeError("kaput \x1b[2J")
@@ -790,7 +906,7 @@ def test_internal_error_text_is_inert(monkeypatch: pytest.MonkeyPatch, capsys: p
 @pytest.mark.parametrize("raw", [b"\x00\x01", b"\xff\xfe\xfd", b"a: [", b"- 1\n", b"title: !!binary aGk=\n", b""])
 def test_classify_stdin(raw: bytes, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
-    code, out, err = run(["--root", str(REPO), "classify", "-"], capsys)
+    code, _, err = run(["--root", str(REPO), "classify", "-"], capsys)
     _no_traceback(err)
     if raw == b"":
         assert code == 2 and "<stdin>:1:1: a scenario must be a YAML mapping" in err

@@ -170,6 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except RecursionError:  # only reachable with caps raised (MISGEN_MAX_DEPTH): data nested past Python's stack
+        if args.debug:
+            raise
+        print("misgen: error: the data nests too deeply to process; flatten it, or lower MISGEN_MAX_DEPTH",
+              file=sys.stderr)
+        return EXIT_USAGE
     except OSError as exc:  # the file system said no (permissions, full disk, a folder as -o): not a bug
         if args.debug:
             raise

@@ -334,20 +334,74 @@ def _uses(node: models.Condition) -> Iterator[str]:
         yield from _uses(node.not_)
 
 
+#: the longest chain of definitions through ``use``: evaluation recurses once per link
+MAX_USE_DEPTH = 12
+
+
+def _cycles_and_depth(graph: dict[str, list[str]]) -> tuple[set[str], dict[str, int]]:
+    """Definitions on a ``use`` cycle, and the chain length below each other one.
+
+    Tarjan's strongly connected components, iteratively: linear in the size of the graph,
+    so a hostile rules file with a chain of thousands of definitions costs milliseconds
+    (following the uses from every definition in turn was quadratic: minutes). Components
+    come out children first, so each depth is computed from finished ones.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cyclic: set[str] = set()
+    depth: dict[str, int] = {}
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work[-1]
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            children = graph[node]
+            if i < len(children):
+                work[-1] = (node, i + 1)
+                child = children[i]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in children:
+                    cyclic.update(component)
+                else:
+                    depth[node] = 1 + max((depth.get(c, 0) for c in children if c not in cyclic), default=0)
+    return cyclic, depth
+
+
 def check_rules(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]], with_cases: bool = True) -> Iterator[Problem]:
     doc, rel = docs["rules"]
     for name, definition in kb.definitions.items():
         yield from _check_condition(kb, definition.when, doc, rel, ("definitions", name, "when"))
-        stack, seen = list(_uses(definition.when)), set()
-        while stack:
-            used = stack.pop()
-            if used == name:
-                yield locate(doc, rel, ("definitions", name), f"definition '{name}' uses itself (a cycle)", "break the cycle")
-                break
-            if used in seen or used not in kb.definitions:
-                continue
-            seen.add(used)
-            stack += list(_uses(kb.definitions[used].when))
+    graph = {name: [u for u in dict.fromkeys(_uses(d.when)) if u in kb.definitions] for name, d in kb.definitions.items()}
+    cyclic, depth = _cycles_and_depth(graph)
+    for name in kb.definitions:
+        if name in cyclic:
+            yield locate(doc, rel, ("definitions", name), f"definition '{name}' uses itself (a cycle)", "break the cycle")
+        elif depth[name] > MAX_USE_DEPTH:
+            yield locate(doc, rel, ("definitions", name), f"definition '{name}' starts a chain of {depth[name]} definitions "
+                         f"through 'use' (at most {MAX_USE_DEPTH})", "use the conditions directly instead of a long chain")
     for i, _rid in _dupes(r.id for r in kb.rules):
         yield locate(doc, rel, ("rules", i, "id"), f"duplicate rule id '{kb.rules[i].id}'")
     for i, rule in enumerate(kb.rules):

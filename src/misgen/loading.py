@@ -99,11 +99,16 @@ def field_name(path: tuple[str | int, ...]) -> str:
 def problems_from(exc: ValidationError, doc: yamlio.Document, display: str) -> list[Problem]:
     problems = []
     errors = exc.errors(include_url=False)
+    # how many errors lie under each location prefix (linear: a file may hold 100k errors)
+    under: dict[tuple[Any, ...], int] = {}
+    for e in errors:
+        for end in range(len(e["loc"]) + 1):
+            prefix = tuple(e["loc"][:end])
+            under[prefix] = under.get(prefix, 0) + 1
     for error in errors:
         kind = error["type"]
         loc = tuple(error["loc"])
-        if kind == "string_type" and isinstance(error.get("input"), (dict, list)) and any(
-                tuple(e["loc"][:len(loc) - 1]) == loc[:-1] and e is not error for e in errors):
+        if kind == "string_type" and isinstance(error.get("input"), (dict, list)) and under.get(loc[:-1], 0) > 1:
             continue  # the text branch of a union (e.g. Answer | str) given a mapping: the other branch says why
         path, _ = _walk(doc.data, loc, keep_last=kind in ("missing", "extra_forbidden"))
         mark = doc.mark_for(path)

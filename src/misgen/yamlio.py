@@ -133,7 +133,8 @@ def parse(text: str, name: str) -> Document:
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = f"YAML syntax error: {exc.problem or exc.context}"
         if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit (1000) can come first
-            raise InputError([Problem(name, line, col, "", f"nesting deeper than {MAX_DEPTH} levels",
+            limit = f"{MAX_DEPTH} levels" if MAX_DEPTH < 1000 else "the 1,000 levels libyaml allows"
+            raise InputError([Problem(name, line, col, "", f"nesting deeper than {limit}",
                                       "flatten the structure (or raise MISGEN_MAX_DEPTH if the file is trusted)")]) from None
         if exc.problem and exc.context and exc.context_mark and mark and exc.context_mark.line != mark.line:
             # e.g. an unclosed quote: the problem is at the end of the file, the cause where it opened
@@ -253,7 +254,7 @@ class _Builder:
         if path is None:
             self.fail(event, "a mapping key must be a plain string, not a collection", "use a string key")
         self.attach(event, path, container)
-        self.stack.append((container, path, {}))  # type: ignore[arg-type]
+        self.stack.append((container, path, {}))
 
     def add(self, event: Any, value: Any) -> None:
         path = self.child_path(event)
