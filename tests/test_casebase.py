@@ -72,7 +72,7 @@ def test_agreement_report(kb: KnowledgeBase) -> None:
 
 
 def test_design_card_cases(kb: KnowledgeBase, clf: Classifier) -> None:
-    def verdict(cid: str):  # noqa: ANN202
+    def verdict(cid: str):
         return clf.classify(kb.cases[cid].signals, case_id=cid)
 
     assert verdict("soares-happiness-opiates").primary == "misspecification"

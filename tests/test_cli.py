@@ -20,7 +20,7 @@ def test_help_and_no_command(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert info.value.code == 0
     assert "classify" in capsys.readouterr().out
-    code, out, _ = run([], capsys)
+    code, _, _ = run([], capsys)
     assert code == 2
 
 
@@ -167,7 +167,7 @@ def test_data_found_outside_the_checkout(tmp_path: Path) -> None:
     """Run the installed entry point from an unrelated folder with no MISGEN_ROOT."""
     env = {k: v for k, v in os.environ.items() if k != "MISGEN_ROOT"}
     result = subprocess.run([sys.executable, "-m", "misgen", "validate"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert "ok:" in result.stdout
 
@@ -202,7 +202,7 @@ def test_new_rejects_bad_id(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_internal_error_has_no_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import misgen.commands as commands
+    from misgen import commands
 
     def boom(_args: object) -> int:
         raise RuntimeError("kaput")
@@ -221,8 +221,8 @@ def test_fast_help_matches_argparse(monkeypatch: pytest.MonkeyPatch) -> None:
     env = {**os.environ, "COLUMNS": "80"}
     for flag in ("--help", "-h"):
         result = subprocess.run([sys.executable, "-c", "import sys; from misgen.cli import run; run()", flag],
-                                env=env, capture_output=True, text=True, timeout=60)
+                                env=env, capture_output=True, text=True, timeout=60, check=False)
         assert result.returncode == 0 and result.stdout == HELP
     probe = "import sys; sys.argv = ['misgen', '--help']\nfrom misgen.cli import run\ntry:\n    run()\nexcept SystemExit:\n    pass\nprint('argparse' in sys.modules, file=sys.stderr)"
-    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert result.stderr.strip() == "False", "misgen --help imported argparse"

@@ -14,8 +14,20 @@ from typing import Any
 import pytest
 
 from misgen import models
-from misgen.graph import (build, graph_problems, integrity_problems, narrow, neighbourhood, node_link, render,
-                          render_dot, render_json, render_mermaid, render_svg, render_text)
+from misgen.graph import (
+    build,
+    graph_problems,
+    integrity_problems,
+    narrow,
+    neighbourhood,
+    node_link,
+    render,
+    render_dot,
+    render_json,
+    render_mermaid,
+    render_svg,
+    render_text,
+)
 from misgen.graph.model import Edge
 from misgen.kb import KnowledgeBase
 from tests.conftest import REPO, run

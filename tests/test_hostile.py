@@ -728,8 +728,6 @@ def test_graph_output_is_inert(poisoned_root: Path, fmt: str, capsys: pytest.Cap
         assert all(len(re.findall(r'(?<!\\)"', line)) % 2 == 0 for line in out.splitlines())  # no label breaks out
 
 
-@pytest.mark.xfail(reason="graph --format json writes C1 controls and bidi overrides raw (json.dumps with "
-                          "ensure_ascii=False); output.dump_json escapes them", strict=False)
 def test_graph_json_output_is_inert(poisoned_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = _graph(poisoned_root, "json", capsys)
     assert json.loads(out)

@@ -184,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{clean(exc.filename)}: " if exc.filename else ""
         print(f"misgen: error: {where}{clean(exc.strerror or exc)}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback for users
+    except Exception as exc:
         if args.debug:
             raise
         from misgen.output import clean

@@ -8,7 +8,7 @@ coerced to ``True`` and a misspelt key is an error, not silently dropped. Cross-
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
@@ -123,16 +123,7 @@ def _node_tag(value: Any) -> str | None:
 
 
 Condition = Annotated[
-    Union[
-        Annotated[AllNode, Tag("all")],
-        Annotated[AnyNode, Tag("any")],
-        Annotated[NotNode, Tag("not")],
-        Annotated[AtLeastNode, Tag("at-least")],
-        Annotated[IsNode, Tag("is")],
-        Annotated[InNode, Tag("in")],
-        Annotated[UseNode, Tag("use")],
-        Annotated[LabelNode, Tag("label")],
-    ],
+    Annotated[AllNode, Tag("all")] | Annotated[AnyNode, Tag("any")] | Annotated[NotNode, Tag("not")] | Annotated[AtLeastNode, Tag("at-least")] | Annotated[IsNode, Tag("is")] | Annotated[InNode, Tag("in")] | Annotated[UseNode, Tag("use")] | Annotated[LabelNode, Tag("label")],
     Discriminator(
         _node_tag,
         custom_error_type="condition_node",

@@ -47,11 +47,16 @@ def print_problems(problems: Iterable[Problem], stream: IO[str] | None = None) -
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def dump_json(payload: Any) -> None:
-    """JSON on stdout. json escapes C0 controls itself; C1 controls and bidi overrides (raw
-    with ensure_ascii=False) become \\u escapes too: the same JSON value, safe in a terminal."""
+def json_text(payload: Any) -> str:
+    """JSON text. json escapes C0 controls itself; C1 controls and bidi overrides (raw with
+    ensure_ascii=False) become \\u escapes too: the same JSON value, safe in a terminal."""
     text = json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False)
-    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+def dump_json(payload: Any) -> None:
+    """JSON on stdout (see :func:`json_text`)."""
+    sys.stdout.write(json_text(payload))
 
 
 def _temp_copy(path: Path, raw: bytes) -> str:

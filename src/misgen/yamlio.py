@@ -30,7 +30,7 @@ if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - environme
         "fall back to it. Reinstall PyYAML from a wheel: pip install --force-reinstall PyYAML"
     )
 
-from yaml import CSafeLoader  # noqa: E402  (after the libyaml check on purpose)
+from yaml import CSafeLoader
 
 Path_ = tuple[str | int, ...]
 Mark = tuple[int, int]  # 1-based line, column
@@ -240,7 +240,7 @@ class _Builder:
         """Path of the node this event starts, or None when it is a mapping key."""
         if not self.stack:
             return ()
-        container, path, counters = self.stack[-1]
+        container, path, _counters = self.stack[-1]
         if isinstance(container, list):
             return path + (len(container),)
         if not self.pending_key:

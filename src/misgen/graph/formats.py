@@ -7,7 +7,6 @@ is JSON. Output is sorted, so the same data gives byte-identical text.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -187,4 +186,6 @@ def node_link(graph: nx.MultiDiGraph) -> dict[str, Any]:
 
 
 def render_json(graph: nx.MultiDiGraph) -> str:
-    return json.dumps(node_link(graph), indent=2, ensure_ascii=False) + "\n"
+    from misgen.output import json_text
+
+    return json_text(node_link(graph))

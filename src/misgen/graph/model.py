@@ -10,7 +10,6 @@ Node ids are ``kind:ref`` (``case:coinrun-go-right``, ``subtype:misspecification
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
