@@ -10,7 +10,7 @@ from typing import Any
 
 from misgen import ids, models, yamlio
 from misgen.kb import KnowledgeBase
-from misgen.loading import locate, problems_from
+from misgen.loading import problems_from
 from misgen.output import atomic_create
 from misgen.problems import InputError, Problem, UsageError
 
@@ -42,13 +42,9 @@ def read_answers(path: str, kb: KnowledgeBase) -> dict[str, models.Answer]:
     except ValidationError as exc:
         raise InputError(problems_from(exc, wrapped, path)) from None
     answers = scenario.answers()
-    problems = []
-    for sid, answer in answers.items():
-        signal = kb.signals.get(sid)
-        if signal is None:
-            problems.append(locate(wrapped, path, ("signals", sid), f"unknown signal '{sid}'", f"known: {', '.join(kb.signals)}"))
-        elif answer.answer not in signal.answers:
-            problems.append(locate(wrapped, path, ("signals", sid), f"'{answer.answer}' is not an answer of '{sid}'", f"allowed: {', '.join(signal.answers)}"))
+    from misgen.scenario import check_answers
+
+    problems = check_answers(answers, kb, wrapped, path)
     if problems:
         raise InputError(problems)
     return answers

@@ -34,13 +34,21 @@ def read_scenario(source: str, kb: KnowledgeBase) -> models.Scenario:
         if problems or scenario_or_none is None:
             raise InputError(problems)
         scenario, doc, display = scenario_or_none, doc_or_none, source
+    problems = check_answers(scenario.answers(), kb, doc, display)
+    if problems:
+        raise InputError(problems)
+    return scenario
+
+
+def check_answers(answers: dict[str, models.Answer], kb: KnowledgeBase, doc: yamlio.Document | None,
+                  display: str) -> list[Problem]:
+    """Every answer names a known signal and one of its allowed answers (located problems)."""
     problems = []
-    for sid, answer in scenario.answers().items():
+    for sid, answer in answers.items():
         signal = kb.signals.get(sid)
         if signal is None:
             problems.append(locate(doc, display, ("signals", sid), f"unknown signal '{sid}'", f"known: {', '.join(kb.signals)}"))
         elif answer.answer not in signal.answers:
-            problems.append(locate(doc, display, ("signals", sid), f"'{answer.answer}' is not an answer of '{sid}'", f"allowed: {', '.join(signal.answers)}"))
-    if problems:
-        raise InputError(problems)
-    return scenario
+            problems.append(locate(doc, display, ("signals", sid), f"'{answer.answer}' is not an answer of '{sid}'",
+                                   f"allowed: {', '.join(signal.answers)}"))
+    return problems
