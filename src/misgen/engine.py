@@ -131,6 +131,9 @@ class Decision:
     subtype: str | None
 
 
+_NO_TRACE = Trace("none", True)
+
+
 def _and(values: list[Truth]) -> Truth:
     if any(v is False for v in values):
         return False
@@ -207,6 +210,50 @@ class Classifier:
             return Trace("label", node.label in verdict_labels, name, expected=(node.label,))
         raise TypeError(f"unknown condition node {type(node).__name__}")  # pragma: no cover
 
+    def truth(self, node: models.Condition, values: Mapping[str, str],
+              verdict_labels: frozenset[str] | None = None) -> Truth:
+        """The value :meth:`evaluate` would give, without building a trace (the hot path)."""
+        if isinstance(node, models.IsNode):
+            actual = values.get(node.signal, UNKNOWN)
+            return True if actual == node.is_ else (None if actual == UNKNOWN else False)
+        if isinstance(node, models.InNode):
+            actual = values.get(node.signal, UNKNOWN)
+            return True if actual in node.in_ else (None if actual == UNKNOWN else False)
+        if isinstance(node, models.AllNode):
+            out: Truth = True
+            for child in node.all:
+                value = self.truth(child, values, verdict_labels)
+                if value is False:
+                    return False
+                if value is None:
+                    out = None
+            return out
+        if isinstance(node, models.AnyNode):
+            out = False
+            for child in node.any:
+                value = self.truth(child, values, verdict_labels)
+                if value is True:
+                    return True
+                if value is None:
+                    out = None
+            return out
+        if isinstance(node, models.NotNode):
+            value = self.truth(node.not_, values, verdict_labels)
+            return None if value is None else not value
+        if isinstance(node, models.AtLeastNode):
+            kids = [self.truth(c, values, verdict_labels) for c in node.of]
+            yes = sum(k is True for k in kids)
+            maybe = sum(k is None for k in kids)
+            return True if yes >= node.at_least else (None if yes + maybe >= node.at_least else False)
+        if isinstance(node, models.UseNode):
+            return self.truth(self.definitions[node.use].when, values, verdict_labels)
+        if isinstance(node, models.LabelNode):
+            return None if verdict_labels is None else node.label in verdict_labels
+        raise TypeError(f"unknown condition node {type(node).__name__}")  # pragma: no cover
+
+    def _fires(self, rule: models.Rule, values: Mapping[str, str]) -> bool:
+        return self.truth(rule.when, values) is True and (rule.unless is None or self.truth(rule.unless, values) is not True)
+
     # -- verdicts -----------------------------------------------------------
 
     def _grade(self, trace: Trace, negated: bool = False) -> str:
@@ -222,12 +269,13 @@ class Classifier:
                 with_traces: bool = True) -> tuple[str, str | None, tuple[str, ...], str | None, tuple[Fired, ...]]:
         fired: list[Fired] = []
         for rule in self.rules:
-            when = self.evaluate(rule.when, values, strengths)
-            if when.value is not True:
+            if not self._fires(rule, values):
                 continue
-            unless = self.evaluate(rule.unless, values, strengths) if rule.unless is not None else None
-            if unless is not None and unless.value is True:
-                continue
+            if with_traces:
+                when = self.evaluate(rule.when, values, strengths)
+                unless = self.evaluate(rule.unless, values, strengths) if rule.unless is not None else None
+            else:
+                when, unless = _NO_TRACE, None
             subtype = rule.subtype
             if subtype is None and rule.subtype_by is not None:
                 subtype = rule.subtype_by.map.get(values.get(rule.subtype_by.signal, UNKNOWN))
@@ -258,8 +306,13 @@ class Classifier:
         status, primary, labels, subtype, _ = self._decide(values, {}, with_traces=False)
         return Decision(status, primary, labels, subtype)
 
-    def classify(self, answers: Mapping[str, models.Answer], case_id: str | None = None) -> Verdict:
+    def classify(self, answers: Mapping[str, models.Answer], case_id: str | None = None,
+                 explain: bool = True) -> Verdict:
         """Classify one case from its signal answers (never its curated labels).
+
+        With ``explain=False`` the verdict keeps labels, fired rules with their traces, the
+        evidence grade and caveats, but skips near misses, questions and perspectives (the
+        expensive parts, not needed for tables and reports).
 
         >>> from misgen.kb import load
         >>> from misgen.root import find_root
@@ -271,16 +324,16 @@ class Classifier:
         strengths = {sid: a.strength for sid, a in answers.items()}
         status, primary, labels, subtype, fired = self._decide(values, strengths)
         fired_ids = {f.rule for f in fired}
-        near = tuple(self._near_misses(values, strengths, fired_ids))
-        questions = tuple(self._questions(values, strengths, (status, primary, labels, subtype)))
+        near = tuple(self._near_misses(values, strengths, fired_ids)) if explain else ()
+        questions = tuple(self._questions(values, strengths, (status, primary, labels, subtype))) if explain else ()
         grade = "none"
         primary_fired = [f for f in fired if f.label == primary]
         if primary_fired:
             grade = min((f.grade for f in primary_fired), key=lambda g: self.grade_rank.get(g, 99))
         verdict_labels = frozenset(labels) | ({subtype} if subtype else set()) if primary else None
-        perspectives = tuple(self._perspectives(values, strengths, verdict_labels))
+        perspectives = tuple(self._perspectives(values, strengths, verdict_labels)) if explain else ()
         caveats = tuple((c.id, c.message) for c in self.policy.caveats
-                        if self.evaluate(c.when, values, strengths).value is True)
+                        if self.truth(c.when, values) is True)
         return Verdict(case_id, status, primary, labels, subtype, fired, near, questions, perspectives, grade, values,
                        caveats)
 
@@ -295,8 +348,7 @@ class Classifier:
                     if answer == current or answer == UNKNOWN:
                         continue
                     trial = {**values, sid: answer}
-                    if self.evaluate(rule.when, trial, strengths).value is True and (
-                            rule.unless is None or self.evaluate(rule.unless, trial, strengths).value is not True):
+                    if self._fires(rule, trial):
                         if rule.label in self.policy.exclusive:
                             # an exclusive label is dropped when a goal label fires: check it survives
                             fired_after = self._decide(trial, strengths, with_traces=False)[4]
@@ -334,7 +386,7 @@ class Classifier:
         for fw in self.frameworks.values():
             terms, possible = [], []
             for term in fw.terms:
-                value = self.evaluate(term.when, values, strengths, verdict_labels).value
+                value = self.truth(term.when, values, verdict_labels)
                 if value is True:
                     terms.append(term.id)
                 elif value is None:

@@ -28,11 +28,12 @@ class Row:
         return self.verdict.primary == self.curated[0]
 
 
-def classify_all(kb: KnowledgeBase) -> list[Row]:
+def classify_all(kb: KnowledgeBase, explain: bool = False) -> list[Row]:
+    """Every case's verdict; ``explain=True`` adds near misses, questions and perspectives."""
     clf = Classifier.from_kb(kb)
     rows = []
     for cid, case in kb.cases.items():
-        verdict = clf.classify(case.signals, case_id=cid)
+        verdict = clf.classify(case.signals, case_id=cid, explain=explain)
         rows.append(Row(cid, case.title, verdict, tuple(case.curated.labels), case.curated.subtype))
     return rows
 

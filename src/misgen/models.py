@@ -42,7 +42,7 @@ class Source(Strict):
     venue: Line
     arxiv: Annotated[str, Field(pattern=r"^[0-9]{4}\.[0-9]{4,5}$")] | None = None
     doi: Annotated[str, Field(pattern=r"^10\.[0-9]{4,9}/[^\s]+$", max_length=200)] | None = None
-    url: Annotated[str, Field(pattern=r"^https?://[^\s<>\"']+$", max_length=500)] | None = None
+    url: Annotated[str, Field(pattern=r"""^https?://[^\s<>"']+$""", max_length=500)] | None = None
     verified: bool
     note: Text | None = None
 

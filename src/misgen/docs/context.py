@@ -179,7 +179,7 @@ def _host(url: str) -> str:
 def build(kb: KnowledgeBase) -> Context:
     from misgen.evaluation import classify_all, report
 
-    rows = classify_all(kb)
+    rows = classify_all(kb, explain=True)
     verdicts = {r.case: r.verdict for r in rows}
     incoming: dict[str, list[tuple[str, models.Link]]] = defaultdict(list)
     curated_primary: dict[str, list[str]] = defaultdict(list)
