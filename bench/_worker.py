@@ -17,8 +17,13 @@ import time
 from pathlib import Path
 
 DATA_FILES = (
-    "taxonomy/signals.yaml", "taxonomy/labels.yaml", "taxonomy/relations.yaml",
-    "taxonomy/frameworks.yaml", "taxonomy/sources.yaml", "classifier/rules.yaml", "classifier/policy.yaml",
+    "taxonomy/signals.yaml",
+    "taxonomy/labels.yaml",
+    "taxonomy/relations.yaml",
+    "taxonomy/frameworks.yaml",
+    "taxonomy/sources.yaml",
+    "classifier/rules.yaml",
+    "classifier/policy.yaml",
 )
 
 
@@ -30,7 +35,11 @@ def floor(root: Path) -> dict[str, object]:
     for path in files:
         with open(path, "rb") as handle:
             yaml.load(handle.read(), Loader=yaml.CSafeLoader)
-    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "files": len(files)}
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu": time.process_time() - cpu,
+        "files": len(files),
+    }
 
 
 def load(root: Path, trace: bool) -> dict[str, object]:
@@ -43,7 +52,12 @@ def load(root: Path, trace: bool) -> dict[str, object]:
     start, cpu = time.perf_counter(), time.process_time()
     kb = kb_load(root)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    out: dict[str, object] = {"seconds": seconds, "cpu": cpu, "cases": len(kb.cases), "problems": len(kb.problems)}
+    out: dict[str, object] = {
+        "seconds": seconds,
+        "cpu": cpu,
+        "cases": len(kb.cases),
+        "problems": len(kb.problems),
+    }
     if trace:
         out["traced_peak"] = tracemalloc.get_traced_memory()[1]
     return out

@@ -46,13 +46,13 @@ REPO = HERE.parent
 WORKER = HERE / "_worker.py"
 
 # Targets from issue 10 (ratios measured side by side).
-T_VALIDATE_FLOOR = 1.5      # misgen validate / libyaml parse floor: at most
-T_CJS_VALIDATE = 10.0       # check-jsonschema / misgen validate: at least
-T_HELP_PYTHON = 2.5         # misgen --help / python -c pass: at most
+T_VALIDATE_FLOOR = 1.5  # misgen validate / libyaml parse floor: at most
+T_CJS_VALIDATE = 10.0  # check-jsonschema / misgen validate: at least
+T_HELP_PYTHON = 2.5  # misgen --help / python -c pass: at most
 T_CLASSIFY_ONE_PYTHON = 6.0  # misgen classify one.yaml / python -c pass: at most
-T_GROWTH = 1.3              # per-case cost, largest size / smallest: at most ("linear", with noise)
-T_MEMORY_MB = 300.0         # peak RSS validating the largest size: at most ("a few hundred MB")
-T_DOCS_GRAPH_1K = 5.0       # docs and graph for 1,000 cases: seconds, at most ("a few seconds")
+T_GROWTH = 1.3  # per-case cost, largest size / smallest: at most ("linear", with noise)
+T_MEMORY_MB = 300.0  # peak RSS validating the largest size: at most ("a few hundred MB")
+T_DOCS_GRAPH_1K = 5.0  # docs and graph for 1,000 cases: seconds, at most ("a few seconds")
 
 
 # --------------------------------------------------------------------------- data
@@ -80,7 +80,9 @@ def make_root(source: Path, dest: Path, total: int) -> int:
     existing = {f"{stem}-s{r:05d}" for stem, r in plan}
     for stem, r in plan:
         new_id = f"{stem}-s{r:05d}"
-        (cases / f"{new_id}.yaml").write_text(_replica(texts[stem], new_id, r, existing), encoding="utf-8")
+        (cases / f"{new_id}.yaml").write_text(
+            _replica(texts[stem], new_id, r, existing), encoding="utf-8"
+        )
     return len(originals) + len(plan)
 
 
@@ -126,12 +128,12 @@ class Cmd:
     label: str
     argv: list[str]
     ok: tuple[int, ...] = (0,)
-    worker: bool = False                      # stdout is the worker's JSON
+    worker: bool = False  # stdout is the worker's JSON
     prepare: Callable[[], None] | None = None  # untimed, before every run
-    runs: int = 0                              # samples wanted, set after the warm-up
+    runs: int = 0  # samples wanted, set after the warm-up
     samples: list[Sample] = field(default_factory=list)
-    na: str | None = None                      # why there is no number
-    note: str | None = None                    # e.g. "exit 1: data has problems"
+    na: str | None = None  # why there is no number
+    note: str | None = None  # e.g. "exit 1: data has problems"
 
     def median(self) -> float | None:
         return median(s.wall for s in self.samples) if self.samples and not self.na else None
@@ -156,7 +158,9 @@ def _tail(handle: IO[bytes], size: int = 16384) -> str:
     return handle.read().decode("utf-8", "replace")
 
 
-def run_once(cmd: Cmd, cwd: Path, env: dict[str, str], timeout: float | None = None) -> tuple[Sample, str]:
+def run_once(
+    cmd: Cmd, cwd: Path, env: dict[str, str], timeout: float | None = None
+) -> tuple[Sample, str]:
     """Run ``cmd`` once in a fresh process: wall time, CPU time and peak RSS from ``os.wait4``.
 
     On Linux a child's peak RSS starts from this process's own peak resident size (the
@@ -168,8 +172,15 @@ def run_once(cmd: Cmd, cwd: Path, env: dict[str, str], timeout: float | None = N
         cmd.prepare()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd.argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd.argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
         killed: list[bool] = []
 
         def kill() -> None:
@@ -197,14 +208,23 @@ def run_once(cmd: Cmd, cwd: Path, env: dict[str, str], timeout: float | None = N
     if cmd.worker and code == 0:
         inner = json.loads(stdout.strip().splitlines()[-1])
     rss_mb = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
-    return Sample(wall, rss_mb, code, usage.ru_utime + usage.ru_stime, inner), (stderr.strip() or stdout.strip())
+    return Sample(wall, rss_mb, code, usage.ru_utime + usage.ru_stime, inner), (
+        stderr.strip() or stdout.strip()
+    )
 
 
 SLOW = 10.0  # seconds: a warm-up this slow counts as a sample (caches are warm by then)
 
 
-def measure(cmds: list[Cmd], cwd: Path, env: dict[str, str], repeat: int, budget: float, timeout: float,
-            log: Callable[[str], None]) -> None:
+def measure(
+    cmds: list[Cmd],
+    cwd: Path,
+    env: dict[str, str],
+    repeat: int,
+    budget: float,
+    timeout: float,
+    log: Callable[[str], None],
+) -> None:
     """Warm each command up once (file cache, bytecode), then interleaved rounds, one run of each
     command per round, until each has ``repeat`` samples or has used about ``budget`` seconds."""
     for cmd in cmds:
@@ -263,6 +283,7 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 def table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
     def line(r: list[str]) -> str:
         return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
 
@@ -282,11 +303,13 @@ def find_tool(name: str) -> str | None:
 
 def versions(python: str) -> str:
     """Package versions, read in a child: importlib.metadata would add ~5 MB to this process."""
-    code = ("import platform\nfrom importlib import metadata\nout = ['Python ' + platform.python_version()]\n"
-            "for d in ('PyYAML', 'pydantic', 'pydantic-core', 'networkx', 'rich', 'check-jsonschema'):\n"
-            "    try: out.append(d + ' ' + metadata.version(d))\n"
-            "    except metadata.PackageNotFoundError: out.append(d + ' missing')\n"
-            "print(', '.join(out))")
+    code = (
+        "import platform\nfrom importlib import metadata\nout = ['Python ' + platform.python_version()]\n"
+        "for d in ('PyYAML', 'pydantic', 'pydantic-core', 'networkx', 'rich', 'check-jsonschema'):\n"
+        "    try: out.append(d + ' ' + metadata.version(d))\n"
+        "    except metadata.PackageNotFoundError: out.append(d + ' missing')\n"
+        "print(', '.join(out))"
+    )
     found = subprocess.run([python, "-c", code], capture_output=True, text=True, check=False)
     return found.stdout.strip() or f"Python {platform.python_version()}"
 
@@ -304,18 +327,56 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="misgen benchmark: validate, classify, docs, graph and start-up, side by side.")
-    ap.add_argument("--sizes", default="1000,10000", help="comma-separated case counts (default: 1000,10000)")
-    ap.add_argument("--repeat", type=int, default=5, help="runs per measurement; the median is reported (default 5)")
-    ap.add_argument("--budget", type=float, default=120.0, metavar="SECONDS",
-                    help="fewer runs for a command whose warm-up shows it would take longer than this per size (default 120)")
-    ap.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS", help="kill a run after this long (default 1800)")
-    ap.add_argument("--startup-repeat", type=int, default=None, help="runs per start-up measurement (default 4 x --repeat)")
+    ap = argparse.ArgumentParser(
+        description="misgen benchmark: validate, classify, docs, graph and start-up, side by side."
+    )
+    ap.add_argument(
+        "--sizes", default="1000,10000", help="comma-separated case counts (default: 1000,10000)"
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="runs per measurement; the median is reported (default 5)",
+    )
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="fewer runs for a command whose warm-up shows it would take longer than this per size (default 120)",
+    )
+    ap.add_argument(
+        "--timeout",
+        type=float,
+        default=1800.0,
+        metavar="SECONDS",
+        help="kill a run after this long (default 1800)",
+    )
+    ap.add_argument(
+        "--startup-repeat",
+        type=int,
+        default=None,
+        help="runs per start-up measurement (default 4 x --repeat)",
+    )
     ap.add_argument("--quick", action="store_true", help="100 cases, 1 run: a smoke test for CI")
-    ap.add_argument("--data", default=str(REPO), metavar="ROOT", help="data root to replicate (default: this checkout)")
+    ap.add_argument(
+        "--data",
+        default=str(REPO),
+        metavar="ROOT",
+        help="data root to replicate (default: this checkout)",
+    )
     ap.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
-    ap.add_argument("--tracemalloc", action="store_true", help="also trace the Python heap peak of kb.load at the largest size (one slow run)")
-    ap.add_argument("--keep", action="store_true", help="keep the generated data roots (their folder is printed)")
+    ap.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="also trace the Python heap peak of kb.load at the largest size (one slow run)",
+    )
+    ap.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the generated data roots (their folder is printed)",
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat = "100", 1
@@ -323,25 +384,37 @@ def main(argv: list[str] | None = None) -> int:
     repeat = max(1, args.repeat)
     startup_repeat = args.startup_repeat or (4 * repeat)
     source = Path(args.data).resolve()
+
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
-
 
     python = sys.executable
     misgen = find_tool("misgen")
     if misgen is None:
-        print("bench: the 'misgen' console script was not found next to this Python or on PATH; "
-              "run with the venv's python (.venv/bin/python bench/run.py)", file=sys.stderr)
+        print(
+            "bench: the 'misgen' console script was not found next to this Python or on PATH; "
+            "run with the venv's python (.venv/bin/python bench/run.py)",
+            file=sys.stderr,
+        )
         return 2
     cjs = find_tool("check-jsonschema")
     # PYTHONDONTWRITEBYTECODE is dropped so that the warm-up run caches misgen's bytecode, as an
     # ordinary install has it; otherwise every start-up would include compiling misgen's sources.
-    env = {k: v for k, v in os.environ.items() if k not in ("MISGEN_ROOT", "FORCE_COLOR", "PYTHONDONTWRITEBYTECODE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("MISGEN_ROOT", "FORCE_COLOR", "PYTHONDONTWRITEBYTECODE")
+    }
     env.update(NO_COLOR="1", COLUMNS="120", PYTHONWARNINGS="ignore")
 
     work = Path(tempfile.mkdtemp(prefix="misgen-bench-"))
-    results: dict[str, object] = {"date": _dt.datetime.now().astimezone().isoformat(timespec="minutes"),
-                                  "machine": machine(), "versions": "", "repeat": repeat, "sizes": {}}
+    results: dict[str, object] = {
+        "date": _dt.datetime.now().astimezone().isoformat(timespec="minutes"),
+        "machine": machine(),
+        "versions": "",
+        "repeat": repeat,
+        "sizes": {},
+    }
     started = time.perf_counter()
     try:
         # ------------------------------------------------------------ start-up (real cases only)
@@ -353,7 +426,11 @@ def main(argv: list[str] | None = None) -> int:
         startup = [
             Cmd("python", "python -c pass", [python, "-c", "pass"]),
             Cmd("help", "misgen --help", [misgen, "--help"]),
-            Cmd("classify_one", "misgen classify one.yaml", [misgen, "--root", str(base), "classify", str(one)]),
+            Cmd(
+                "classify_one",
+                "misgen classify one.yaml",
+                [misgen, "--root", str(base), "classify", str(one)],
+            ),
         ]
         measure(startup, base, env, startup_repeat, args.budget, args.timeout, lambda _msg: None)
 
@@ -371,9 +448,24 @@ def main(argv: list[str] | None = None) -> int:
             case_files = [str(p) for p in sorted((root / "cases").glob("*.yaml"))]
             docs_out = work / f"docs-{size}"
             cmds = [
-                Cmd("floor", "floor: read + CSafeLoader parse (process)", [python, str(WORKER), "floor", str(root)], worker=True),
-                Cmd("validate", "misgen validate", [misgen, "--root", str(root), "validate"], ok=(0, 1)),
-                Cmd("load", "misgen.kb.load (process)", [python, str(WORKER), "load", str(root)], worker=True),
+                Cmd(
+                    "floor",
+                    "floor: read + CSafeLoader parse (process)",
+                    [python, str(WORKER), "floor", str(root)],
+                    worker=True,
+                ),
+                Cmd(
+                    "validate",
+                    "misgen validate",
+                    [misgen, "--root", str(root), "validate"],
+                    ok=(0, 1),
+                ),
+                Cmd(
+                    "load",
+                    "misgen.kb.load (process)",
+                    [python, str(WORKER), "load", str(root)],
+                    worker=True,
+                ),
             ]
             if cjs is None:
                 cjs_note = "check-jsonschema is not installed (pip install check-jsonschema)"
@@ -381,14 +473,37 @@ def main(argv: list[str] | None = None) -> int:
                 if not cjs_args:
                     cjs_args, cjs_note = probe_cjs(cjs, base, env)
                 if cjs_args:
-                    cmds.append(Cmd("cjs", "check-jsonschema --schemafile schema/case.schema.json",
-                                    [cjs, *cjs_args, "--schemafile", str(root / "schema" / "case.schema.json"), *case_files],
-                                    ok=(0, 1)))
+                    cmds.append(
+                        Cmd(
+                            "cjs",
+                            "check-jsonschema --schemafile schema/case.schema.json",
+                            [
+                                cjs,
+                                *cjs_args,
+                                "--schemafile",
+                                str(root / "schema" / "case.schema.json"),
+                                *case_files,
+                            ],
+                            ok=(0, 1),
+                        )
+                    )
             cmds += [
-                Cmd("classify_all", "misgen classify --all", [misgen, "--root", str(root), "classify", "--all"]),
-                Cmd("docs", "misgen docs --out DIR", [misgen, "--root", str(root), "docs", "--out", str(docs_out)],
-                    prepare=functools.partial(shutil.rmtree, docs_out, ignore_errors=True)),
-                Cmd("graph", "misgen graph --format svg", [misgen, "--root", str(root), "graph", "--format", "svg"]),
+                Cmd(
+                    "classify_all",
+                    "misgen classify --all",
+                    [misgen, "--root", str(root), "classify", "--all"],
+                ),
+                Cmd(
+                    "docs",
+                    "misgen docs --out DIR",
+                    [misgen, "--root", str(root), "docs", "--out", str(docs_out)],
+                    prepare=functools.partial(shutil.rmtree, docs_out, ignore_errors=True),
+                ),
+                Cmd(
+                    "graph",
+                    "misgen graph --format svg",
+                    [misgen, "--root", str(root), "graph", "--format", "svg"],
+                ),
             ]
             measure(cmds, root, env, repeat, args.budget, args.timeout, log)
             per_size[size] = {c.key: c for c in cmds}
@@ -403,8 +518,17 @@ def main(argv: list[str] | None = None) -> int:
             if not root.exists():
                 make_root(source, root, sizes[-1])
             log("tracemalloc run of misgen.kb.load")
-            sample, _ = run_once(Cmd("trace", "", [python, str(WORKER), "load", str(root), "--tracemalloc"], worker=True),
-                                 root, env, args.timeout)
+            sample, _ = run_once(
+                Cmd(
+                    "trace",
+                    "",
+                    [python, str(WORKER), "load", str(root), "--tracemalloc"],
+                    worker=True,
+                ),
+                root,
+                env,
+                args.timeout,
+            )
             if sample.inner:
                 traced = float(sample.inner["traced_peak"]) / 2**20  # type: ignore[arg-type]
     finally:
@@ -412,8 +536,19 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     results["versions"] = versions(python)
-    report = render(startup, per_size, counts, sizes, traced, cjs_note, n_base, repeat, startup_repeat,
-                    results, time.perf_counter() - started)
+    report = render(
+        startup,
+        per_size,
+        counts,
+        sizes,
+        traced,
+        cjs_note,
+        n_base,
+        repeat,
+        startup_repeat,
+        results,
+        time.perf_counter() - started,
+    )
     print(report)
     if args.keep:
         print(f"\ngenerated data kept in {work}")
@@ -426,49 +561,105 @@ def probe_cjs(cjs: str, base: Path, env: dict[str, str]) -> tuple[list[str], str
     """check-jsonschema's default (ECMAScript) regex dialect may reject the schema; fall back to python's."""
     schema = str(base / "schema" / "case.schema.json")
     sample = str(min((base / "cases").glob("*.yaml")))
-    first = subprocess.run([cjs, "--schemafile", schema, sample], cwd=base, env=env, capture_output=True, text=True,
-                           check=False)
+    first = subprocess.run(
+        [cjs, "--schemafile", schema, sample],
+        cwd=base,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if first.returncode in (0, 1) and "schemafile was not valid" not in first.stdout + first.stderr:
         return [], None
-    second = subprocess.run([cjs, "--regex-variant", "python", "--schemafile", schema, sample], cwd=base, env=env,
-                            capture_output=True, text=True, check=False)
-    if second.returncode in (0, 1) and "schemafile was not valid" not in second.stdout + second.stderr:
-        detail = _last_line([ln for ln in (first.stdout + first.stderr).splitlines() if "Error" in ln][-1]
-                            if "Error" in first.stdout + first.stderr else first.stdout + first.stderr)
+    second = subprocess.run(
+        [cjs, "--regex-variant", "python", "--schemafile", schema, sample],
+        cwd=base,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if (
+        second.returncode in (0, 1)
+        and "schemafile was not valid" not in second.stdout + second.stderr
+    ):
+        detail = _last_line(
+            [ln for ln in (first.stdout + first.stderr).splitlines() if "Error" in ln][-1]
+            if "Error" in first.stdout + first.stderr
+            else first.stdout + first.stderr
+        )
         return ["--regex-variant", "python"], (
             "check-jsonschema rejects schema/case.schema.json with its default ECMAScript regex dialect "
-            f"({detail}); measured with --regex-variant python")
+            f"({detail}); measured with --regex-variant python"
+        )
     return [], "check-jsonschema could not run: " + _last_line(first.stdout + first.stderr)
 
 
-LABELS = {"floor": "floor: read + CSafeLoader parse", "validate": "misgen validate",
-          "load": "misgen.kb.load", "cjs": "check-jsonschema (case schema)",
-          "classify_all": "misgen classify --all", "docs": "misgen docs --out DIR", "graph": "misgen graph --format svg"}
+LABELS = {
+    "floor": "floor: read + CSafeLoader parse",
+    "validate": "misgen validate",
+    "load": "misgen.kb.load",
+    "cjs": "check-jsonschema (case schema)",
+    "classify_all": "misgen classify --all",
+    "docs": "misgen docs --out DIR",
+    "graph": "misgen graph --format svg",
+}
 #: (command, in-process?, row label) in table order
-ROWS = [("floor", False, "floor: read + CSafeLoader parse (process)"), ("floor", True, "floor (in-process)"),
-        ("validate", False, "misgen validate"), ("load", True, "misgen.kb.load (in-process)"),
-        ("cjs", False, "check-jsonschema --schemafile case.schema.json"), ("classify_all", False, "misgen classify --all"),
-        ("docs", False, "misgen docs --out DIR"), ("graph", False, "misgen graph --format svg")]
+ROWS = [
+    ("floor", False, "floor: read + CSafeLoader parse (process)"),
+    ("floor", True, "floor (in-process)"),
+    ("validate", False, "misgen validate"),
+    ("load", True, "misgen.kb.load (in-process)"),
+    ("cjs", False, "check-jsonschema --schemafile case.schema.json"),
+    ("classify_all", False, "misgen classify --all"),
+    ("docs", False, "misgen docs --out DIR"),
+    ("graph", False, "misgen graph --format svg"),
+]
 
 
-def render(startup: list[Cmd], per_size: dict[int, dict[str, Cmd]], counts: dict[int, int], sizes: list[int],
-           traced: float | None, cjs_note: str | None, n_base: int, repeat: int, startup_repeat: int,
-           results: dict[str, object], elapsed: float) -> str:
+def render(
+    startup: list[Cmd],
+    per_size: dict[int, dict[str, Cmd]],
+    counts: dict[int, int],
+    sizes: list[int],
+    traced: float | None,
+    cjs_note: str | None,
+    n_base: int,
+    repeat: int,
+    startup_repeat: int,
+    results: dict[str, object],
+    elapsed: float,
+) -> str:
     out: list[str] = []
     s = {c.key: c for c in startup}
     py, hlp, one = s["python"].median(), s["help"].median(), s["classify_one"].median()
     small, large = sizes[0], sizes[-1]
     out.append(f"misgen benchmark, {results['date']}")
     out.append(f"machine: {results['machine']}; {results['versions']}")
-    out.append(f"median of up to {repeat} run(s) per size ('n=' where a slow command got fewer, see --budget), "
-               f"start-up median of {startup_repeat}; every run is a fresh process; total {elapsed:.0f} s")
+    out.append(
+        f"median of up to {repeat} run(s) per size ('n=' where a slow command got fewer, see --budget), "
+        f"start-up median of {startup_repeat}; every run is a fresh process; total {elapsed:.0f} s"
+    )
     out.append("")
     out.append(f"Start-up (data root with the {n_base} real cases)")
     out.append("")
     pyc = s["python"].cpu_median()
-    out.append(table(["command", "wall s", "x python -c pass", "CPU s", "CPU x python", "peak RSS MB"], [
-        [c.label, fmt_s(c.median()), fmt_x(ratio(c.median(), py)), fmt_s(c.cpu_median()),
-         fmt_x(ratio(c.cpu_median(), pyc)), f"{c.rss():.0f}" if c.rss() else "n/a"] for c in startup]))
+    out.append(
+        table(
+            ["command", "wall s", "x python -c pass", "CPU s", "CPU x python", "peak RSS MB"],
+            [
+                [
+                    c.label,
+                    fmt_s(c.median()),
+                    fmt_x(ratio(c.median(), py)),
+                    fmt_s(c.cpu_median()),
+                    fmt_x(ratio(c.cpu_median(), pyc)),
+                    f"{c.rss():.0f}" if c.rss() else "n/a",
+                ]
+                for c in startup
+            ],
+        )
+    )
 
     def value(size: int, key: str, inner: bool, cpu: bool = False) -> float | None:
         cmd = per_size[size].get(key)
@@ -479,9 +670,15 @@ def render(startup: list[Cmd], per_size: dict[int, dict[str, Cmd]], counts: dict
         return cmd.inner_median() if inner else cmd.median()
 
     out.append("")
-    out.append("Throughput: wall seconds of the whole process, and CPU (user + system) milliseconds per case;")
-    out.append("the in-process rows time the work alone (imports excluded). Growth is the per-case cost at the")
-    out.append("largest size over the smallest (1.00x = linear; below 1 = a fixed start-up cost amortised).")
+    out.append(
+        "Throughput: wall seconds of the whole process, and CPU (user + system) milliseconds per case;"
+    )
+    out.append(
+        "the in-process rows time the work alone (imports excluded). Growth is the per-case cost at the"
+    )
+    out.append(
+        "largest size over the smallest (1.00x = linear; below 1 = a fixed start-up cost amortised)."
+    )
     out.append("")
     header = ["measurement"]
     for size in sizes:
@@ -504,8 +701,10 @@ def render(startup: list[Cmd], per_size: dict[int, dict[str, Cmd]], counts: dict
             v, cv = value(size, key, inner), value(size, key, inner, True)
             cmd = per_size[size].get(key)
             n = len(cmd.samples) if cmd else 0
-            row += [fmt_s(v) + (f" (n={n})" if v is not None and n < repeat else ""),
-                    "n/a" if cv is None else f"{1000 * cv / counts[size]:.2f}"]
+            row += [
+                fmt_s(v) + (f" (n={n})" if v is not None and n < repeat else ""),
+                "n/a" if cv is None else f"{1000 * cv / counts[size]:.2f}",
+            ]
             entry[str(counts[size])] = {"wall": v, "cpu": cv, "runs": n}
         if len(sizes) > 1:
             gw = growth(value(small, key, inner), value(large, key, inner))
@@ -540,16 +739,28 @@ def render(startup: list[Cmd], per_size: dict[int, dict[str, Cmd]], counts: dict
     trows: list[list[str]] = []
     ratios: dict[str, object] = {}
 
-    def add(name: str, target: str, v: float | None, limit: float, at_most: bool = True, unit: str = "x",
-            cpu: float | None = None) -> None:
+    def add(
+        name: str,
+        target: str,
+        v: float | None,
+        limit: float,
+        at_most: bool = True,
+        unit: str = "x",
+        cpu: float | None = None,
+    ) -> None:
         """``v`` from wall clock; ``cpu`` the same ratio from CPU time (steadier on a busy machine)."""
+
         def show(x: float | None) -> str:
             if x is None:
                 return "n/a"
             return fmt_x(x) if unit == "x" else f"{x:.{0 if unit == 'MB' else 1}f} {unit}"
 
         def judge(x: float | None) -> str:
-            return "n/a" if x is None else ("ok" if (x <= limit if at_most else x >= limit) else "MISS")
+            return (
+                "n/a"
+                if x is None
+                else ("ok" if (x <= limit if at_most else x >= limit) else "MISS")
+            )
 
         verdict = judge(v)
         if cpu is not None and judge(cpu) != verdict:
@@ -558,38 +769,95 @@ def render(startup: list[Cmd], per_size: dict[int, dict[str, Cmd]], counts: dict
         ratios[name] = {"value": v, "cpu": cpu, "target": target, "verdict": verdict}
 
     def both(size: int, a: str, ai: bool, b: str, bi: bool) -> tuple[float | None, float | None]:
-        return (ratio(value(size, a, ai), value(size, b, bi)), ratio(value(size, a, ai, True), value(size, b, bi, True)))
+        return (
+            ratio(value(size, a, ai), value(size, b, bi)),
+            ratio(value(size, a, ai, True), value(size, b, bi, True)),
+        )
 
     for size in sizes:
         n = counts[size]
         rw, rc = both(size, "validate", False, "floor", False)
-        add(f"misgen validate / floor (process) @{n}", f"<= {T_VALIDATE_FLOOR}x", rw, T_VALIDATE_FLOOR, cpu=rc)
+        add(
+            f"misgen validate / floor (process) @{n}",
+            f"<= {T_VALIDATE_FLOOR}x",
+            rw,
+            T_VALIDATE_FLOOR,
+            cpu=rc,
+        )
         rw, rc = both(size, "load", True, "floor", True)
-        add(f"kb.load / floor (in-process) @{n}", f"<= {T_VALIDATE_FLOOR}x", rw, T_VALIDATE_FLOOR, cpu=rc)
+        add(
+            f"kb.load / floor (in-process) @{n}",
+            f"<= {T_VALIDATE_FLOOR}x",
+            rw,
+            T_VALIDATE_FLOOR,
+            cpu=rc,
+        )
         rw, rc = both(size, "cjs", False, "validate", False)
-        add(f"check-jsonschema / misgen validate @{n}", f">= {T_CJS_VALIDATE:.0f}x", rw, T_CJS_VALIDATE, at_most=False, cpu=rc)
-    add("misgen --help / python -c pass", f"<= {T_HELP_PYTHON}x", ratio(hlp, py), T_HELP_PYTHON,
-        cpu=ratio(s["help"].cpu_median(), pyc))
-    add("misgen classify one.yaml / python -c pass", f"<= {T_CLASSIFY_ONE_PYTHON:.0f}x", ratio(one, py),
-        T_CLASSIFY_ONE_PYTHON, cpu=ratio(s["classify_one"].cpu_median(), pyc))
+        add(
+            f"check-jsonschema / misgen validate @{n}",
+            f">= {T_CJS_VALIDATE:.0f}x",
+            rw,
+            T_CJS_VALIDATE,
+            at_most=False,
+            cpu=rc,
+        )
+    add(
+        "misgen --help / python -c pass",
+        f"<= {T_HELP_PYTHON}x",
+        ratio(hlp, py),
+        T_HELP_PYTHON,
+        cpu=ratio(s["help"].cpu_median(), pyc),
+    )
+    add(
+        "misgen classify one.yaml / python -c pass",
+        f"<= {T_CLASSIFY_ONE_PYTHON:.0f}x",
+        ratio(one, py),
+        T_CLASSIFY_ONE_PYTHON,
+        cpu=ratio(s["classify_one"].cpu_median(), pyc),
+    )
     if len(sizes) > 1:
         for key, inner, label in ROWS:
             if key in ("validate", "classify_all", "docs", "graph") or (key == "load" and inner):
-                add(f"growth per case {counts[small]}->{counts[large]}: {label}", f"<= {T_GROWTH}x (linear)",
-                    growth(value(small, key, inner), value(large, key, inner)), T_GROWTH,
-                    cpu=growth(value(small, key, inner, True), value(large, key, inner, True)))
+                add(
+                    f"growth per case {counts[small]}->{counts[large]}: {label}",
+                    f"<= {T_GROWTH}x (linear)",
+                    growth(value(small, key, inner), value(large, key, inner)),
+                    T_GROWTH,
+                    cpu=growth(value(small, key, inner, True), value(large, key, inner, True)),
+                )
     for size in sizes:
         if abs(counts[size] - 1000) <= 100:
             for key in ("docs", "graph"):
-                add(f"{LABELS[key]} @{counts[size]}", f"<= {T_DOCS_GRAPH_1K:.0f} s", value(size, key, False),
-                    T_DOCS_GRAPH_1K, unit="s")
+                add(
+                    f"{LABELS[key]} @{counts[size]}",
+                    f"<= {T_DOCS_GRAPH_1K:.0f} s",
+                    value(size, key, False),
+                    T_DOCS_GRAPH_1K,
+                    unit="s",
+                )
     big = per_size[large]["validate"]
-    add(f"peak RSS of misgen validate @{counts[large]}", f"<= {T_MEMORY_MB:.0f} MB", big.rss(), T_MEMORY_MB, unit="MB")
+    add(
+        f"peak RSS of misgen validate @{counts[large]}",
+        f"<= {T_MEMORY_MB:.0f} MB",
+        big.rss(),
+        T_MEMORY_MB,
+        unit="MB",
+    )
     if traced is not None:
-        trows.append([f"traced Python heap peak (tracemalloc), kb.load @{counts[large]}", "(info)", f"{traced:.0f} MB", "", ""])
+        trows.append(
+            [
+                f"traced Python heap peak (tracemalloc), kb.load @{counts[large]}",
+                "(info)",
+                f"{traced:.0f} MB",
+                "",
+                "",
+            ]
+        )
     out.append(table(["ratio", "target", "wall", "CPU", "verdict"], trows))
-    results["startup"] = {c.key: {"seconds": c.median(), "runs": len(c.samples), "rss_mb": c.rss(), "na": c.na}
-                          for c in startup}
+    results["startup"] = {
+        c.key: {"seconds": c.median(), "runs": len(c.samples), "rss_mb": c.rss(), "na": c.na}
+        for c in startup
+    }
     results["throughput"] = raw
     results["ratios"] = ratios
     results["sizes"] = {str(k): v for k, v in counts.items()}

@@ -20,15 +20,31 @@ BENCH = REPO / "bench" / "run.py"
 def test_quick_benchmark_prints_the_table(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "MISGEN_ROOT"}
     out_json = tmp_path / "results.json"
-    result = subprocess.run([sys.executable, str(BENCH), "--quick", "--json", str(out_json)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=600, check=False)
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--json", str(out_json)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     for heading in ("Start-up", "Throughput", "Ratios against the targets"):
         assert heading in out, out
-    for row in ("python -c pass", "misgen --help", "misgen classify one.yaml", "misgen validate",
-                "floor (in-process)", "misgen.kb.load (in-process)", "misgen classify --all",
-                "misgen docs --out DIR", "misgen graph --format svg", "check-jsonschema"):
+    for row in (
+        "python -c pass",
+        "misgen --help",
+        "misgen classify one.yaml",
+        "misgen validate",
+        "floor (in-process)",
+        "misgen.kb.load (in-process)",
+        "misgen classify --all",
+        "misgen docs --out DIR",
+        "misgen graph --format svg",
+        "check-jsonschema",
+    ):
         assert row in out, f"no row for {row!r}:\n{out}"
     assert "| misgen validate / floor (process) @" in out
     # the real measurements ran (docs, graph and check-jsonschema may say n/a with a reason)

@@ -21,9 +21,13 @@ def test_case_agrees_or_declares(case_id: str, kb: KnowledgeBase, clf: Classifie
     verdict = clf.classify(case.signals, case_id=case_id)
     declared = case.curated.disagreement
     if verdict.primary == case.curated.labels[0]:
-        assert declared is None, f"{case_id}: declared disagreement is stale; remove curated.disagreement"
+        assert declared is None, (
+            f"{case_id}: declared disagreement is stale; remove curated.disagreement"
+        )
     else:
-        assert declared is not None, f"{case_id}: classifier says {verdict.primary}, curator {case.curated.labels[0]}; declare it"
+        assert declared is not None, (
+            f"{case_id}: classifier says {verdict.primary}, curator {case.curated.labels[0]}; declare it"
+        )
         assert declared.classifier == (verdict.primary or "undetermined")
 
 
@@ -41,14 +45,20 @@ def rule_ids() -> list[str]:
 
 
 @pytest.mark.parametrize("rule_id", rule_ids())
-def test_rule_fires_and_stays_silent_as_declared(rule_id: str, kb: KnowledgeBase, clf: Classifier) -> None:
+def test_rule_fires_and_stays_silent_as_declared(
+    rule_id: str, kb: KnowledgeBase, clf: Classifier
+) -> None:
     rule = next(r for r in kb.rules if r.id == rule_id)
     assert rule.tests.fires_on and rule.tests.silent_on, "every rule needs both kinds of test case"
     for cid in rule.tests.fires_on:
         fired = {f.rule for f in clf.classify(kb.cases[cid].signals).fired}
         # a rule can be dropped from the verdict only by the exclusive-label policy
-        raw = clf._decide({k: a.answer for k, a in kb.cases[cid].signals.items()}, {}, with_traces=False)
-        assert rule_id in fired or rule.label in clf.policy.exclusive, f"{rule_id} should fire on {cid}"
+        raw = clf._decide(
+            {k: a.answer for k, a in kb.cases[cid].signals.items()}, {}, with_traces=False
+        )
+        assert rule_id in fired or rule.label in clf.policy.exclusive, (
+            f"{rule_id} should fire on {cid}"
+        )
         assert raw is not None
     for cid in rule.tests.silent_on:
         fired = {f.rule for f in clf.classify(kb.cases[cid].signals).fired}
@@ -62,7 +72,13 @@ def test_coverage_bar(kb: KnowledgeBase) -> None:
         assert primaries[label] >= 10, (label, primaries[label])
     assert primaries["none"] >= 8
     kinds = Counter(c.kind for c in kb.cases.values())
-    assert {"empirical", "thought-experiment", "model-organism", "biological-analogy", "incident"} <= set(kinds)
+    assert {
+        "empirical",
+        "thought-experiment",
+        "model-organism",
+        "biological-analogy",
+        "incident",
+    } <= set(kinds)
 
 
 def test_agreement_report(kb: KnowledgeBase) -> None:

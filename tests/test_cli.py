@@ -24,7 +24,10 @@ def test_help_and_no_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2
 
 
-@pytest.mark.parametrize("command", ["validate", "schema", "taxonomy", "explain", "classify", "eval", "graph", "docs", "new"])
+@pytest.mark.parametrize(
+    "command",
+    ["validate", "schema", "taxonomy", "explain", "classify", "eval", "graph", "docs", "new"],
+)
 def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     from misgen.cli import main
 
@@ -43,11 +46,22 @@ def test_validate_bundled_data(capsys: pytest.CaptureFixture[str]) -> None:
 def test_validate_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--root", str(REPO), "validate", "--format", "json"], capsys)
     payload = json.loads(out)
-    assert code == 0 and payload["ok"] is True and payload["schema_version"] == 1 and payload["checked"] > 60
+    assert (
+        code == 0
+        and payload["ok"] is True
+        and payload["schema_version"] == 1
+        and payload["checked"] > 60
+    )
 
 
-def test_duplicate_key_reported_with_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = (REPO / "cases" / "coinrun-go-right.yaml").read_text().replace("kind: empirical\n", "kind: empirical\nkind: incident\n")
+def test_duplicate_key_reported_with_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        (REPO / "cases" / "coinrun-go-right.yaml")
+        .read_text()
+        .replace("kind: empirical\n", "kind: empirical\nkind: incident\n")
+    )
     bad = tmp_path / "coinrun-go-right.yaml"
     bad.write_text(text)
     code, _, err = run(["--root", str(REPO), "validate", str(bad)], capsys)
@@ -59,14 +73,23 @@ INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
-def test_invalid_fixture_is_reported(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_fixture_is_reported(
+    path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Each fixture is named after its error; its first line says what the message must contain."""
-    expected = path.read_text(encoding="utf-8", errors="replace").splitlines()[0].removeprefix("# expect: ").strip()
+    expected = (
+        path.read_text(encoding="utf-8", errors="replace")
+        .splitlines()[0]
+        .removeprefix("# expect: ")
+        .strip()
+    )
     code, out, err = run(["--root", str(REPO), "validate", "--format", "json", str(path)], capsys)
     assert code == 1, err
     messages = [f"{p['field']}: {p['message']}" for p in json.loads(out)["problems"]]
     assert any(expected in m for m in messages), messages
-    assert all(p["path"].endswith(f"fixtures/invalid/{path.name}") for p in json.loads(out)["problems"])
+    assert all(
+        p["path"].endswith(f"fixtures/invalid/{path.name}") for p in json.loads(out)["problems"]
+    )
 
 
 def test_valid_fixture_passes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,7 +113,9 @@ def test_schema_check_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0, err
 
 
-def test_schema_check_detects_staleness(root_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_schema_check_detects_staleness(
+    root_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (root_copy / "schema" / "case.schema.json").write_text("{}\n")
     code, _, err = run(["--root", str(root_copy), "schema", "--check"], capsys)
     assert code == 1 and "misgen schema" in err
@@ -101,13 +126,29 @@ def test_schema_check_detects_staleness(root_copy: Path, capsys: pytest.CaptureF
 
 def test_classify_scenario_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scenario = tmp_path / "s.yaml"
-    scenario.write_text('title: a scenario\nsignals:\n  goal-directed: "yes"\n  single-target: "yes"\n  spec-scores-failure-high: "no"\n')
+    scenario.write_text(
+        'title: a scenario\nsignals:\n  goal-directed: "yes"\n  single-target: "yes"\n  spec-scores-failure-high: "no"\n'
+    )
     code, out, _ = run(["--root", str(REPO), "classify", str(scenario), "--format", "json"], capsys)
     payload = json.loads(out)
     assert code == 0
-    assert payload["primary"] == "misspecification" and payload["subtype"] == "misspecification.concept-level"
-    assert set(payload) >= {"schema_version", "case", "status", "primary", "labels", "subtype", "fired",
-                            "near_misses", "questions", "perspectives", "evidence_grade"}
+    assert (
+        payload["primary"] == "misspecification"
+        and payload["subtype"] == "misspecification.concept-level"
+    )
+    assert set(payload) >= {
+        "schema_version",
+        "case",
+        "status",
+        "primary",
+        "labels",
+        "subtype",
+        "fired",
+        "near_misses",
+        "questions",
+        "perspectives",
+        "evidence_grade",
+    }
 
 
 def test_classify_nothing_answered(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,7 +159,9 @@ def test_classify_nothing_answered(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 0 and payload["status"] == "undetermined" and payload["questions"]
 
 
-def test_classify_bad_answer_is_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_classify_bad_answer_is_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     scenario = tmp_path / "s.yaml"
     scenario.write_text("signals:\n  goal-directed: maybe\n")
     code, _, err = run(["--root", str(REPO), "classify", str(scenario)], capsys)
@@ -136,20 +179,39 @@ def test_eval_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["--root", str(REPO), "eval", "--format", "json"], capsys)
     rep = json.loads(out)
     assert code == 0, err
-    assert set(rep) >= {"cases", "by_label", "primary_accuracy", "per_label", "jaccard", "confusion", "disagreements"}
+    assert set(rep) >= {
+        "cases",
+        "by_label",
+        "primary_accuracy",
+        "per_label",
+        "jaccard",
+        "confusion",
+        "disagreements",
+    }
 
 
-def test_eval_fails_on_undeclared_disagreement(root_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_fails_on_undeclared_disagreement(
+    root_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = root_copy / "cases" / "coinrun-go-right.yaml"
-    path.write_text(path.read_text().replace("  labels: [misspecification]", "  labels: [shard-imbalance]").replace(
-        "  subtype: misspecification.concept-level\n", ""))
+    path.write_text(
+        path.read_text()
+        .replace("  labels: [misspecification]", "  labels: [shard-imbalance]")
+        .replace("  subtype: misspecification.concept-level\n", "")
+    )
     code, _, err = run(["--root", str(root_copy), "eval"], capsys)
     assert code == 1 and "coinrun-go-right: undeclared disagreement" in err
 
 
 def test_explain_known_and_unknown(capsys: pytest.CaptureFixture[str]) -> None:
-    for key in ("misspecification", "misspecification.concept-level", "goal-directed", "coinrun-go-right",
-                "misspecification/clean-proxy", "drift-vs-retraining"):
+    for key in (
+        "misspecification",
+        "misspecification.concept-level",
+        "goal-directed",
+        "coinrun-go-right",
+        "misspecification/clean-proxy",
+        "drift-vs-retraining",
+    ):
         code, out, err = run(["--root", str(REPO), "explain", key], capsys)
         assert code == 0 and out, (key, err)
     code, _, err = run(["--root", str(REPO), "explain", "misspecifcation"], capsys)
@@ -166,24 +228,51 @@ def test_taxonomy_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_data_found_outside_the_checkout(tmp_path: Path) -> None:
     """Run the installed entry point from an unrelated folder with no MISGEN_ROOT."""
     env = {k: v for k, v in os.environ.items() if k != "MISGEN_ROOT"}
-    result = subprocess.run([sys.executable, "-m", "misgen", "validate"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "misgen", "validate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "ok:" in result.stdout
 
 
-def test_env_var_root(monkeypatch: pytest.MonkeyPatch, root_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_env_var_root(
+    monkeypatch: pytest.MonkeyPatch, root_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (root_copy / "cases" / "coinrun-go-right.yaml").unlink()
     monkeypatch.setenv("MISGEN_ROOT", str(root_copy))
     code, _, err = run(["validate"], capsys)
     assert code == 1 and "unknown case 'coinrun-go-right'" in err
 
 
-def test_new_writes_valid_skeleton_and_never_overwrites(root_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_writes_valid_skeleton_and_never_overwrites(
+    root_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     answers = tmp_path / "answers.json"
-    answers.write_text(json.dumps({"goal-directed": "yes", "single-target": {"answer": "yes", "evidence": "runs right"}}))
+    answers.write_text(
+        json.dumps(
+            {"goal-directed": "yes", "single-target": {"answer": "yes", "evidence": "runs right"}}
+        )
+    )
     out_path = tmp_path / "my-case.yaml"
-    code, _, err = run(["--root", str(root_copy), "new", "my-case", "--answers", str(answers), "-o", str(out_path)], capsys)
+    code, _, err = run(
+        [
+            "--root",
+            str(root_copy),
+            "new",
+            "my-case",
+            "--answers",
+            str(answers),
+            "-o",
+            str(out_path),
+        ],
+        capsys,
+    )
     assert code == 0, err
     text = out_path.read_text()
     assert text.startswith("# yaml-language-server: $schema=")
@@ -191,7 +280,9 @@ def test_new_writes_valid_skeleton_and_never_overwrites(root_copy: Path, tmp_pat
     code, _, err = run(["--root", str(root_copy), "new", "my-case", "-o", str(out_path)], capsys)
     assert code == 2 and "already exists" in err
     assert out_path.read_text() == text
-    code, _, err = run(["--root", str(root_copy), "classify", str(out_path), "--format", "json"], capsys)
+    code, _, err = run(
+        ["--root", str(root_copy), "classify", str(out_path), "--format", "json"], capsys
+    )
     assert code == 0, err
     assert json.loads(capsys.readouterr().out or "{}") == {} or True
 
@@ -201,7 +292,9 @@ def test_new_rejects_bad_id(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "not a valid case id" in err
 
 
-def test_internal_error_has_no_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_internal_error_has_no_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from misgen import commands
 
     def boom(_args: object) -> int:
@@ -217,12 +310,27 @@ def test_fast_help_matches_argparse(monkeypatch: pytest.MonkeyPatch) -> None:
     from misgen.cli import HELP, build_parser
 
     monkeypatch.setenv("COLUMNS", "80")
-    assert HELP == build_parser().format_help(), "cli.HELP is stale: paste the output of build_parser().format_help() at COLUMNS=80"
+    assert HELP == build_parser().format_help(), (
+        "cli.HELP is stale: paste the output of build_parser().format_help() at COLUMNS=80"
+    )
     env = {**os.environ, "COLUMNS": "80"}
     for flag in ("--help", "-h"):
-        result = subprocess.run([sys.executable, "-c", "import sys; from misgen.cli import run; run()", flag],
-                                env=env, capture_output=True, text=True, timeout=60, check=False)
+        result = subprocess.run(
+            [sys.executable, "-c", "import sys; from misgen.cli import run; run()", flag],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert result.returncode == 0 and result.stdout == HELP
     probe = "import sys; sys.argv = ['misgen', '--help']\nfrom misgen.cli import run\ntry:\n    run()\nexcept SystemExit:\n    pass\nprint('argparse' in sys.modules, file=sys.stderr)"
-    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.stderr.strip() == "False", "misgen --help imported argparse"

@@ -19,7 +19,7 @@ from tests.conftest import REPO, run
 
 LINK_RE = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(([^)\s]*)\)")
 HOSTILE_TITLE = "<script>alert(1)</script> | [click](javascript:alert(2)) <img src=x onerror=alert(3)> ``` *b* _i_ &lt;i&gt;"
-HOSTILE_TEXT = "- [a](javascript:alert(4)) <a href=\"javascript:alert(5)\">x</a> <javascript:alert(6)> ![i](x.png) ~~s~~ $m$ #"
+HOSTILE_TEXT = '- [a](javascript:alert(4)) <a href="javascript:alert(5)">x</a> <javascript:alert(6)> ![i](x.png) ~~s~~ $m$ #'
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,9 @@ def site() -> dict[str, str]:
 
 def _links(text: str) -> list[str]:
     # the fenced Mermaid block on the graph page is source code, not Markdown
-    return LINK_RE.findall(re.sub(r"^(`{3,})mermaid\n.*?^\1$", "", text, flags=re.DOTALL | re.MULTILINE))
+    return LINK_RE.findall(
+        re.sub(r"^(`{3,})mermaid\n.*?^\1$", "", text, flags=re.DOTALL | re.MULTILINE)
+    )
 
 
 def _check_links(files: dict[str, str]) -> list[str]:
@@ -76,21 +78,44 @@ def test_every_element_has_its_page(site: dict[str, str]) -> None:
         "signal": [(paths.signal_page(x), kb.signals[x].question) for x in kb.signals],
         "rule": [(paths.rule_page(r.id), r.message) for r in kb.rules],
         "case": [(paths.case_page(x), kb.cases[x].summary) for x in kb.cases],
-        "framework": [(paths.framework_page(x), kb.frameworks[x].description) for x in kb.frameworks],
+        "framework": [
+            (paths.framework_page(x), kb.frameworks[x].description) for x in kb.frameworks
+        ],
     }
-    missing = [f"{kind} page {page}" for kind, pages in expected.items() for page, _ in pages if page not in site]
-    undocumented = [f"{kind} page {page} lacks its text" for kind, pages in expected.items()
-                    for page, text in pages if page in site and md.text(text) not in site[page]]
+    missing = [
+        f"{kind} page {page}"
+        for kind, pages in expected.items()
+        for page, _ in pages
+        if page not in site
+    ]
+    undocumented = [
+        f"{kind} page {page} lacks its text"
+        for kind, pages in expected.items()
+        for page, text in pages
+        if page in site and md.text(text) not in site[page]
+    ]
     assert missing == [] and undocumented == []
-    for page in (paths.INDEX, paths.AGREEMENT, paths.RELATIONS, paths.SOURCES, paths.GRAPH, paths.CASES):
+    for page in (
+        paths.INDEX,
+        paths.AGREEMENT,
+        paths.RELATIONS,
+        paths.SOURCES,
+        paths.GRAPH,
+        paths.CASES,
+    ):
         assert page in site
     # each element is listed on its section's index page
-    for index, items in ((paths.LABELS, [*map(paths.label_page, kb.labels), *map(paths.subtype_page, kb.subtypes)]),
-                         (paths.SIGNALS, [paths.signal_page(x) for x in kb.signals]),
-                         (paths.RULES, [paths.rule_page(r.id) for r in kb.rules]),
-                         (paths.CASES, [paths.case_page(x) for x in kb.cases]),
-                         (paths.FRAMEWORKS, [paths.framework_page(x) for x in kb.frameworks])):
-        linked = {posixpath.normpath(posixpath.join(posixpath.dirname(index), t)) for t in _links(site[index])}
+    for index, items in (
+        (paths.LABELS, [*map(paths.label_page, kb.labels), *map(paths.subtype_page, kb.subtypes)]),
+        (paths.SIGNALS, [paths.signal_page(x) for x in kb.signals]),
+        (paths.RULES, [paths.rule_page(r.id) for r in kb.rules]),
+        (paths.CASES, [paths.case_page(x) for x in kb.cases]),
+        (paths.FRAMEWORKS, [paths.framework_page(x) for x in kb.frameworks]),
+    ):
+        linked = {
+            posixpath.normpath(posixpath.join(posixpath.dirname(index), t))
+            for t in _links(site[index])
+        }
         assert sorted(set(items) - linked) == [], index
 
 
@@ -98,7 +123,14 @@ def test_case_pages_carry_the_verdict_and_its_context(site: dict[str, str]) -> N
     kb = load(REPO)
     for cid, case in kb.cases.items():
         page = site[paths.case_page(cid)]
-        for heading in ("## At a glance", "## Setup", "## Signals", "## Verdict", "## Curator's reasoning", "## Sources"):
+        for heading in (
+            "## At a glance",
+            "## Setup",
+            "## Signals",
+            "## Verdict",
+            "## Curator's reasoning",
+            "## Sources",
+        ):
             assert heading in page, (cid, heading)
         if case.curated.disagreement:
             assert "### Declared disagreement" in page, cid
@@ -124,7 +156,12 @@ def test_mkdocs_nav_is_explicit_and_resolves(site: dict[str, str]) -> None:
     # case pages are reached from the cases index, so the nav does not grow with the case base
     assert not any(t.startswith("cases/") and t != paths.CASES for t in targets)
     listed = set(targets)
-    assert sorted(p for p in site if p.endswith(".md") and not p.startswith("cases/") and p not in listed) == []
+    assert (
+        sorted(
+            p for p in site if p.endswith(".md") and not p.startswith("cases/") and p not in listed
+        )
+        == []
+    )
 
 
 def test_generation_is_deterministic(site: dict[str, str]) -> None:
@@ -138,17 +175,23 @@ def test_generation_is_deterministic(site: dict[str, str]) -> None:
 # --------------------------------------------------------------------------- escaping
 
 
-@pytest.mark.parametrize(("raw", "inert"), [
-    ("<script>alert(1)</script>", "&#60;script&#62;alert(1)&#60;/script&#62;"),
-    ("[x](javascript:alert(1))", "&#91;x&#93;(javascript:alert(1))"),
-    ("a | b", "a &#124; b"),
-    ("*bold* _it_ `code` ~~s~~ $m$", "&#42;bold&#42; &#95;it&#95; &#96;code&#96; &#126;&#126;s&#126;&#126; &#36;m&#36;"),
-    ("&lt;b&gt;", "&#38;lt;b&#38;gt;"),
-    ("# not a heading", "&#35; not a heading"),
-    ("- not a list", "&#45; not a list"),
-    ("1. not a list", "1&#46; not a list"),
-    ("line\nbreak\u202eevil", "line break\ufffdevil"),
-])
+@pytest.mark.parametrize(
+    ("raw", "inert"),
+    [
+        ("<script>alert(1)</script>", "&#60;script&#62;alert(1)&#60;/script&#62;"),
+        ("[x](javascript:alert(1))", "&#91;x&#93;(javascript:alert(1))"),
+        ("a | b", "a &#124; b"),
+        (
+            "*bold* _it_ `code` ~~s~~ $m$",
+            "&#42;bold&#42; &#95;it&#95; &#96;code&#96; &#126;&#126;s&#126;&#126; &#36;m&#36;",
+        ),
+        ("&lt;b&gt;", "&#38;lt;b&#38;gt;"),
+        ("# not a heading", "&#35; not a heading"),
+        ("- not a list", "&#45; not a list"),
+        ("1. not a list", "1&#46; not a list"),
+        ("line\nbreak\u202eevil", "line break\ufffdevil"),
+    ],
+)
 def test_text_is_escaped(raw: str, inert: str) -> None:
     assert md.text(raw) == inert
 
@@ -180,7 +223,12 @@ class _Inert(HTMLParser):
         for key, value in attrs:
             if key.startswith("on"):
                 self.bad.append(f"{tag} {key}")
-            if key in ("href", "src") and value and not value.startswith(("http://", "https://", "#")) and ":" in value.split("/")[0]:
+            if (
+                key in ("href", "src")
+                and value
+                and not value.startswith(("http://", "https://", "#"))
+                and ":" in value.split("/")[0]
+            ):
                 self.bad.append(f"{tag} {key}={value}")
 
 
@@ -188,12 +236,21 @@ def _hostile_kb() -> KnowledgeBase:
     kb = load(REPO)
     cid = min(kb.cases)
     case = kb.cases[cid]
-    src = case.sources[0].model_copy(update={"url": "javascript:alert(7)", "arxiv": None, "doi": None,
-                                             "title": HOSTILE_TITLE})
-    hostile = case.model_copy(update={"title": HOSTILE_TITLE, "summary": HOSTILE_TEXT, "sources": [src, *case.sources[1:]]})
+    src = case.sources[0].model_copy(
+        update={"url": "javascript:alert(7)", "arxiv": None, "doi": None, "title": HOSTILE_TITLE}
+    )
+    hostile = case.model_copy(
+        update={
+            "title": HOSTILE_TITLE,
+            "summary": HOSTILE_TEXT,
+            "sources": [src, *case.sources[1:]],
+        }
+    )
     lab_id = next(iter(kb.labels))
     label = kb.labels[lab_id].model_copy(update={"name": HOSTILE_TITLE, "definition": HOSTILE_TEXT})
-    return dataclasses.replace(kb, cases={**kb.cases, cid: hostile}, labels={**kb.labels, lab_id: label})
+    return dataclasses.replace(
+        kb, cases={**kb.cases, cid: hostile}, labels={**kb.labels, lab_id: label}
+    )
 
 
 def test_hostile_text_is_inert_in_markdown_and_html() -> None:
@@ -218,7 +275,10 @@ def test_hostile_text_is_inert_in_markdown_and_html() -> None:
     for page, text in files.items():
         if not page.endswith(".md"):
             continue
-        stray = re.findall(r"<(?!!-- Generated by `misgen docs`)", re.sub(r"^(`{3,})mermaid\n.*?^\1$", "", text, flags=re.DOTALL | re.MULTILINE))
+        stray = re.findall(
+            r"<(?!!-- Generated by `misgen docs`)",
+            re.sub(r"^(`{3,})mermaid\n.*?^\1$", "", text, flags=re.DOTALL | re.MULTILINE),
+        )
         assert stray == [], page
         for render in renderers:
             checker = _Inert()
@@ -230,14 +290,20 @@ def test_hostile_text_is_inert_in_markdown_and_html() -> None:
     assert "<script" not in config and "<img" not in config
 
 
-def test_hostile_case_builds_an_inert_static_site(root_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_case_builds_an_inert_static_site(
+    root_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     mkdocs = pytest.importorskip("mkdocs.commands.build")
     from mkdocs.config import load_config
 
     case_file = min((root_copy / "cases").glob("*.yaml"))
     text = case_file.read_text(encoding="utf-8")
-    text = re.sub(r"^title: .*$", "title: " + _yaml_str(HOSTILE_TITLE), text, count=1, flags=re.MULTILINE)
-    text = re.sub(r"^summary: .*$", "summary: " + _yaml_str(HOSTILE_TEXT), text, count=1, flags=re.MULTILINE)
+    text = re.sub(
+        r"^title: .*$", "title: " + _yaml_str(HOSTILE_TITLE), text, count=1, flags=re.MULTILINE
+    )
+    text = re.sub(
+        r"^summary: .*$", "summary: " + _yaml_str(HOSTILE_TEXT), text, count=1, flags=re.MULTILINE
+    )
     text = re.sub(r"^(summary: .*\n)(?:  .*\n)+", r"\1", text, count=1, flags=re.MULTILINE)
     case_file.write_text(text, encoding="utf-8")
     assert load(root_copy).ok, [p.message for p in load(root_copy).problems]
@@ -266,10 +332,14 @@ def _yaml_str(value: str) -> str:
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
-def test_check_passes_after_generating_and_fails_after_a_change(root_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_passes_after_generating_and_fails_after_a_change(
+    root_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = str(root_copy)
     code, _, err = run(["--root", root, "docs", "--check"], capsys)
     assert code == 1 and "misgen --root" in err and " docs" in err and "missing" in err
@@ -280,10 +350,23 @@ def test_check_passes_after_generating_and_fails_after_a_change(root_copy: Path,
     assert run(["--root", root, "docs", "--check"], capsys)[0] == 0
     before = _tree(root_copy / "docs")
     case_file = min((root_copy / "cases").glob("*.yaml"))
-    case_file.write_text(re.sub(r"^title: .*$", "title: A retitled case", case_file.read_text(encoding="utf-8"),
-                                count=1, flags=re.MULTILINE), encoding="utf-8")
+    case_file.write_text(
+        re.sub(
+            r"^title: .*$",
+            "title: A retitled case",
+            case_file.read_text(encoding="utf-8"),
+            count=1,
+            flags=re.MULTILINE,
+        ),
+        encoding="utf-8",
+    )
     code, _, err = run(["--root", root, "docs", "--check"], capsys)
-    assert code == 1 and "out of date" in err and f"cases/{case_file.stem}.md" in err and "run 'misgen" in err
+    assert (
+        code == 1
+        and "out of date" in err
+        and f"cases/{case_file.stem}.md" in err
+        and "run 'misgen" in err
+    )
     assert _tree(root_copy / "docs") == before
     assert run(["--root", root, "docs"], capsys)[0] == 0
     assert run(["--root", root, "docs", "--check"], capsys)[0] == 0
@@ -292,21 +375,39 @@ def test_check_passes_after_generating_and_fails_after_a_change(root_copy: Path,
     assert code == 1 and "index.md" in err
 
 
-def test_output_is_byte_identical_across_runs(root_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_is_byte_identical_across_runs(
+    root_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for name in ("a", "b"):
-        assert run(["--root", str(root_copy), "docs", "--out", str(tmp_path / name / "docs")], capsys)[0] == 0
+        assert (
+            run(["--root", str(root_copy), "docs", "--out", str(tmp_path / name / "docs")], capsys)[
+                0
+            ]
+            == 0
+        )
     assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
 
 
-def test_out_never_deletes_or_replaces_foreign_files(root_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_never_deletes_or_replaces_foreign_files(
+    root_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "site" / "docs"
     (out / "cases").mkdir(parents=True)
-    foreign = {out / "notes.txt": "mine\n", out / "cases" / "my-notes.md": "# my notes\n", tmp_path / "site" / "outside.txt": "x\n"}
+    foreign = {
+        out / "notes.txt": "mine\n",
+        out / "cases" / "my-notes.md": "# my notes\n",
+        tmp_path / "site" / "outside.txt": "x\n",
+    }
     for path, text in foreign.items():
         path.write_text(text)
     extra = root_copy / "cases" / "zz-docs-temporary-case.yaml"
     source = min((root_copy / "cases").glob("*.yaml"))
-    extra.write_text(source.read_text(encoding="utf-8").replace(f"id: {source.stem}\n", f"id: {extra.stem}\n", 1), encoding="utf-8")
+    extra.write_text(
+        source.read_text(encoding="utf-8").replace(
+            f"id: {source.stem}\n", f"id: {extra.stem}\n", 1
+        ),
+        encoding="utf-8",
+    )
     argv = ["--root", str(root_copy), "docs", "--out", str(out)]
     assert run(argv, capsys)[0] == 0
     assert (out / "cases" / f"{extra.stem}.md").is_file()
@@ -329,7 +430,9 @@ def test_out_never_deletes_or_replaces_foreign_files(root_copy: Path, tmp_path: 
     assert _tree(fresh.parent) == {"docs/index.md": b"# hand-written home page\n"}
 
 
-def test_a_foreign_mkdocs_yml_is_left_alone(root_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_foreign_mkdocs_yml_is_left_alone(
+    root_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (root_copy / CONFIG).write_text("site_name: someone else's\n")
     code, _, err = run(["--root", str(root_copy), "docs"], capsys)
     assert code == 0 and "left" in err

@@ -15,7 +15,9 @@ def test_readme_counts_match_the_case_base(kb: KnowledgeBase) -> None:
     for label, count in primaries.items():
         match = re.search(rf"^\| {re.escape(label)}[^|]*\| (\d+) \|", readme, re.MULTILINE)
         assert match, f"README has no row for {label}"
-        assert int(match.group(1)) == count, f"README says {match.group(1)} {label} cases, data has {count}"
+        assert int(match.group(1)) == count, (
+            f"README says {match.group(1)} {label} cases, data has {count}"
+        )
     assert f"\n{len(kb.cases)} cases:" in readme
 
 

@@ -47,10 +47,28 @@ def test_not(tiny: Classifier, a: str, expected: bool | None) -> None:
     assert ev(tiny, {"not": IS_A}, goal_directed=a) is expected
 
 
-KLEENE_AND = {(Y, Y): True, (Y, N): False, (Y, U): None, (N, Y): False, (N, N): False, (N, U): False,
-              (U, Y): None, (U, N): False, (U, U): None}
-KLEENE_OR = {(Y, Y): True, (Y, N): True, (Y, U): True, (N, Y): True, (N, N): False, (N, U): None,
-             (U, Y): True, (U, N): None, (U, U): None}
+KLEENE_AND = {
+    (Y, Y): True,
+    (Y, N): False,
+    (Y, U): None,
+    (N, Y): False,
+    (N, N): False,
+    (N, U): False,
+    (U, Y): None,
+    (U, N): False,
+    (U, U): None,
+}
+KLEENE_OR = {
+    (Y, Y): True,
+    (Y, N): True,
+    (Y, U): True,
+    (N, Y): True,
+    (N, N): False,
+    (N, U): None,
+    (U, Y): True,
+    (U, N): None,
+    (U, U): None,
+}
 
 
 @pytest.mark.parametrize("a, b", list(KLEENE_AND))
@@ -63,15 +81,27 @@ def test_any_truth_table(tiny: Classifier, a: str, b: str) -> None:
     assert ev(tiny, {"any": [IS_A, IS_B]}, goal_directed=a, single_target=b) is KLEENE_OR[(a, b)]
 
 
-@pytest.mark.parametrize("a, b, c, expected", [
-    (Y, Y, N, True), (Y, N, N, False), (Y, U, N, None), (U, U, U, None), (N, N, Y, False), (Y, Y, Y, True),
-])
-def test_at_least_truth_table(tiny: Classifier, a: str, b: str, c: str, expected: bool | None) -> None:
+@pytest.mark.parametrize(
+    "a, b, c, expected",
+    [
+        (Y, Y, N, True),
+        (Y, N, N, False),
+        (Y, U, N, None),
+        (U, U, U, None),
+        (N, N, Y, False),
+        (Y, Y, Y, True),
+    ],
+)
+def test_at_least_truth_table(
+    tiny: Classifier, a: str, b: str, c: str, expected: bool | None
+) -> None:
     node = {"at-least": 2, "of": [IS_A, IS_B, {"signal": "concealment", "is": "yes"}]}
     assert ev(tiny, node, goal_directed=a, single_target=b, concealment=c) is expected
 
 
-@pytest.mark.parametrize("cause, expected", [("reflection", True), ("external-signal", False), ("unknown", None)])
+@pytest.mark.parametrize(
+    "cause, expected", [("reflection", True), ("external-signal", False), ("unknown", None)]
+)
 def test_in(tiny: Classifier, cause: str, expected: bool | None) -> None:
     node = {"signal": "change-cause", "in": ["reflection", "self-modification"]}
     assert ev(tiny, node, change_cause=cause) is expected
@@ -96,8 +126,13 @@ def answers_strategy(kb: KnowledgeBase) -> st.SearchStrategy[dict[str, models.An
     fields = {sid: st.sampled_from(sig.answers) for sid, sig in kb.signals.items()}
     strengths = st.sampled_from(["measured", "inferred", "speculative", None])
     return st.fixed_dictionaries(fields).flatmap(
-        lambda vals: st.fixed_dictionaries({k: strengths.map(lambda s, v=v: models.Answer(answer=v, strength=s))
-                                            for k, v in vals.items()}))
+        lambda vals: st.fixed_dictionaries(
+            {
+                k: strengths.map(lambda s, v=v: models.Answer(answer=v, strength=s))
+                for k, v in vals.items()
+            }
+        )
+    )
 
 
 def test_all_unknown_is_undetermined_with_questions(clf: Classifier, kb: KnowledgeBase) -> None:
@@ -130,12 +165,20 @@ def test_verdict_properties(data: st.DataObject, clf: Classifier, kb: KnowledgeB
 
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(data=st.data())
-def test_refining_unknowns_never_unfires_a_when(data: st.DataObject, clf: Classifier, kb: KnowledgeBase) -> None:
+def test_refining_unknowns_never_unfires_a_when(
+    data: st.DataObject, clf: Classifier, kb: KnowledgeBase
+) -> None:
     """Declared monotonicity: answering an unknown keeps every true `when` true."""
     answers = data.draw(answers_strategy(kb))
     values = {k: a.answer for k, a in answers.items()}
-    refined = {k: (data.draw(st.sampled_from([x for x in kb.signals[k].answers if x != U])) if v == U else v)
-               for k, v in values.items()}
+    refined = {
+        k: (
+            data.draw(st.sampled_from([x for x in kb.signals[k].answers if x != U]))
+            if v == U
+            else v
+        )
+        for k, v in values.items()
+    }
     for rule in kb.rules:
         if clf.evaluate(rule.when, values, {}).value is True:
             assert clf.evaluate(rule.when, refined, {}).value is True, rule.id
@@ -159,20 +202,30 @@ def test_questions_change_the_verdict(clf: Classifier) -> None:
 
 def test_engine_never_reads_curated_labels(clf: Classifier, kb: KnowledgeBase) -> None:
     case = kb.cases["coinrun-go-right"]
-    flipped = case.model_copy(update={"curated": case.curated.model_copy(update={"labels": ["none"]})})
+    flipped = case.model_copy(
+        update={"curated": case.curated.model_copy(update={"labels": ["none"]})}
+    )
     assert clf.classify(flipped.signals) == clf.classify(case.signals)
 
 
 def test_evidence_grade_is_weakest_supporting_strength(clf: Classifier) -> None:
-    answers = {"goal-directed": models.Answer(answer=Y, strength="measured"),
-               "single-target": models.Answer(answer=Y, strength="speculative")}
+    answers = {
+        "goal-directed": models.Answer(answer=Y, strength="measured"),
+        "single-target": models.Answer(answer=Y, strength="speculative"),
+    }
     assert clf.classify(answers).evidence_grade == "speculative"
     answers["single-target"] = models.Answer(answer=Y, strength="measured")
     assert clf.classify(answers).evidence_grade == "measured"
 
 
 def test_every_combination_of_core_signals_classifies(clf: Classifier) -> None:
-    core = ["goal-directed", "single-target", "spec-scores-failure-high", "oversight-conditioned", "modification-reasoning"]
+    core = [
+        "goal-directed",
+        "single-target",
+        "spec-scores-failure-high",
+        "oversight-conditioned",
+        "modification-reasoning",
+    ]
     for combo in itertools.product([Y, N, U], repeat=len(core)):
         verdict = clf.classify({s: models.Answer(answer=a) for s, a in zip(core, combo)})
         assert verdict.status in ("classified", "not-a-goal-failure", "undetermined")

@@ -27,39 +27,127 @@ from tests.conftest import FIXTURES, REPO
 
 
 def budget(examples: int) -> settings:
-    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 # --------------------------------------------------------------------------- strategies
 
 #: pieces of YAML syntax, hostile constructs and awkward characters, glued at random
 TOKENS = [
-    "title", "signals", "goal-directed", "answer", "setup", "a", "- ", "-", ": ", ":", " ", "  ", "\n", "\r\n", "\t",
-    "[", "]", "{", "}", ", ", "? ", "&a ", "*a", "<<: ", "!!python/object/apply:os.system ", "!include ", "!!set ",
-    "!!binary ", "!e!x ", "! ", "%YAML 1.1\n", "%TAG !e! tag:x,2000:\n", "---\n", "...\n", "'", '"', "\\", "\\e",
-    "# c", "|\n", ">-\n", "yes", "no", "on", "~", "null", "true", "FALSE", "1", "-0", "010", "1.10", "1e999",
-    ".inf", ".NaN", "0x1F", "2024-02-30", "1:30", "9" * 4400, "k" * 300, "x" * 1500, "\x1b[31m", "\x9b", "\x7f",
-    "\u202e", "\ufeff", "\x00", "\x85", "\u2028", "\U0001F600", "é", "\ufffe", "\udc80",
+    "title",
+    "signals",
+    "goal-directed",
+    "answer",
+    "setup",
+    "a",
+    "- ",
+    "-",
+    ": ",
+    ":",
+    " ",
+    "  ",
+    "\n",
+    "\r\n",
+    "\t",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    "? ",
+    "&a ",
+    "*a",
+    "<<: ",
+    "!!python/object/apply:os.system ",
+    "!include ",
+    "!!set ",
+    "!!binary ",
+    "!e!x ",
+    "! ",
+    "%YAML 1.1\n",
+    "%TAG !e! tag:x,2000:\n",
+    "---\n",
+    "...\n",
+    "'",
+    '"',
+    "\\",
+    "\\e",
+    "# c",
+    "|\n",
+    ">-\n",
+    "yes",
+    "no",
+    "on",
+    "~",
+    "null",
+    "true",
+    "FALSE",
+    "1",
+    "-0",
+    "010",
+    "1.10",
+    "1e999",
+    ".inf",
+    ".NaN",
+    "0x1F",
+    "2024-02-30",
+    "1:30",
+    "9" * 4400,
+    "k" * 300,
+    "x" * 1500,
+    "\x1b[31m",
+    "\x9b",
+    "\x7f",
+    "\u202e",
+    "\ufeff",
+    "\x00",
+    "\x85",
+    "\u2028",
+    "\U0001f600",
+    "é",
+    "\ufffe",
+    "\udc80",
 ]
 token_soup = st.lists(st.sampled_from(TOKENS) | st.text(max_size=4), max_size=50).map("".join)
 #: line-shaped YAML: indentation, a key, a separator, a value made of tokens
 yaml_lines = st.lists(
-    st.tuples(st.sampled_from(["", "", "  ", "    ", "\t", " "]),
-              st.sampled_from(["title", "signals", "goal-directed", "answer", "- ", "a", "<<", '"k"', "? x"]) | st.text(max_size=3),
-              st.sampled_from([": ", ":", ": - ", "- "]),
-              st.lists(st.sampled_from(TOKENS), max_size=3).map("".join)).map("".join),
-    max_size=12).map("\n".join)
+    st.tuples(
+        st.sampled_from(["", "", "  ", "    ", "\t", " "]),
+        st.sampled_from(
+            ["title", "signals", "goal-directed", "answer", "- ", "a", "<<", '"k"', "? x"]
+        )
+        | st.text(max_size=3),
+        st.sampled_from([": ", ":", ": - ", "- "]),
+        st.lists(st.sampled_from(TOKENS), max_size=3).map("".join),
+    ).map("".join),
+    max_size=12,
+).map("\n".join)
 #: well-formed mappings whose plain scalars are the hostile tokens (huge numbers, tags, controls...)
-plain_docs = st.lists(st.tuples(st.sampled_from(["title", "summary", "id", "a"]), st.sampled_from(TOKENS)), max_size=5).map(
-    lambda pairs: "".join(f"{key}: {value}\n" for key, value in pairs))
+plain_docs = st.lists(
+    st.tuples(st.sampled_from(["title", "summary", "id", "a"]), st.sampled_from(TOKENS)), max_size=5
+).map(lambda pairs: "".join(f"{key}: {value}\n" for key, value in pairs))
 yaml_texts = token_soup | yaml_lines | plain_docs
 
 #: BMP text: libyaml refuses the surrogate-pair escapes (\\ud83d\\ude00) that ASCII-only JSON uses above it
 bmp_text = st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=12)
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | bmp_text
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(bmp_text, inner, max_size=4), max_leaves=25)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | bmp_text
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(bmp_text, inner, max_size=4),
+    max_leaves=25,
+)
 
 TEMPLATE = (FIXTURES / "valid" / "valid-minimal-case.yaml").read_text(encoding="utf-8")
 TEMPLATE_LINES = TEMPLATE.splitlines(keepends=True)
@@ -90,7 +178,14 @@ def mutated_case(draw: Any) -> bytes:
     return raw
 
 
-SIGNALS = ["goal-directed", "single-target", "spec-scores-failure-high", "concealment", "no-such-signal", "Bad_Key"]
+SIGNALS = [
+    "goal-directed",
+    "single-target",
+    "spec-scores-failure-high",
+    "concealment",
+    "no-such-signal",
+    "Bad_Key",
+]
 ANSWERS = ["yes", "no", "unknown", "not-applicable", "maybe", "", "YES"]
 
 
@@ -102,23 +197,45 @@ def scenarios(draw: Any) -> bytes:
         return draw(st.binary(max_size=400))
     if kind == "text":
         return draw(yaml_texts).encode("utf-8", "surrogatepass")
-    answer = st.sampled_from(ANSWERS) | json_values | st.fixed_dictionaries(
-        {"answer": st.sampled_from(ANSWERS)},
-        optional={"evidence": st.text(max_size=20) | scalars, "strength": st.sampled_from(["measured", "bogus"]),
-                  "source": st.sampled_from(["a-source", "../x"]), "extra": scalars})
-    data = draw(st.fixed_dictionaries({}, optional={
-        "title": st.text(max_size=40) | scalars,
-        "id": st.sampled_from(["my-case", "Bad_Id", "../../etc/passwd"]) | st.text(max_size=8),
-        "kind": st.sampled_from(["empirical", "incident", "nope"]),
-        "signals": st.dictionaries(st.sampled_from(SIGNALS) | st.text(max_size=6), answer, max_size=5) | json_values,
-        "setup": json_values, "curated": json_values, "links": json_values, "unknown-field": scalars,
-    }))
+    answer = (
+        st.sampled_from(ANSWERS)
+        | json_values
+        | st.fixed_dictionaries(
+            {"answer": st.sampled_from(ANSWERS)},
+            optional={
+                "evidence": st.text(max_size=20) | scalars,
+                "strength": st.sampled_from(["measured", "bogus"]),
+                "source": st.sampled_from(["a-source", "../x"]),
+                "extra": scalars,
+            },
+        )
+    )
+    data = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "title": st.text(max_size=40) | scalars,
+                "id": st.sampled_from(["my-case", "Bad_Id", "../../etc/passwd"])
+                | st.text(max_size=8),
+                "kind": st.sampled_from(["empirical", "incident", "nope"]),
+                "signals": st.dictionaries(
+                    st.sampled_from(SIGNALS) | st.text(max_size=6), answer, max_size=5
+                )
+                | json_values,
+                "setup": json_values,
+                "curated": json_values,
+                "links": json_values,
+                "unknown-field": scalars,
+            },
+        )
+    )
     if draw(st.booleans()):
         return json.dumps(data, ensure_ascii=draw(st.booleans())).encode("utf-8", "surrogatepass")
     import yaml
 
-    return yaml.safe_dump(data, allow_unicode=draw(st.booleans()), default_flow_style=draw(st.booleans())).encode(
-        "utf-8", "surrogatepass")
+    return yaml.safe_dump(
+        data, allow_unicode=draw(st.booleans()), default_flow_style=draw(st.booleans())
+    ).encode("utf-8", "surrogatepass")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -187,7 +304,12 @@ def test_generated_yaml_text(text: str) -> None:
 
 
 @budget(300)
-@given(st.binary(max_size=600) | st.builds(lambda a, b: a.encode("utf-8", "surrogatepass") + b, yaml_texts, st.binary(max_size=50)))
+@given(
+    st.binary(max_size=600)
+    | st.builds(
+        lambda a, b: a.encode("utf-8", "surrogatepass") + b, yaml_texts, st.binary(max_size=50)
+    )
+)
 def test_random_bytes(raw: bytes) -> None:
     try:
         text = yamlio.decode(raw, "f.yaml")

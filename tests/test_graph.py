@@ -36,7 +36,9 @@ FORMATS = ("svg", "mermaid", "dot", "json", "text")
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SVG_TAGS = {"svg", "title", "desc", "defs", "marker", "path", "rect", "circle", "text", "g"}
 SCRIPT = "<script>alert(1)</script>"
-MERMAID_BREAKOUT = 'x"]; click label__misspecification "javascript:alert(1)"; A-->B[<img src=x onerror=alert(2)>]'
+MERMAID_BREAKOUT = (
+    'x"]; click label__misspecification "javascript:alert(1)"; A-->B[<img src=x onerror=alert(2)>]'
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +50,13 @@ def graph(kb: KnowledgeBase) -> Any:
 def hostile(kb: KnowledgeBase) -> KnowledgeBase:
     """The bundled data with attacker-controlled text where each format shows or hides it."""
     labels = dict(kb.labels)
-    labels["misspecification"] = labels["misspecification"].model_copy(update={"name": MERMAID_BREAKOUT})
+    labels["misspecification"] = labels["misspecification"].model_copy(
+        update={"name": MERMAID_BREAKOUT}
+    )
     cases = dict(kb.cases)
     cases["coinrun-go-right"] = cases["coinrun-go-right"].model_copy(
-        update={"title": f"{SCRIPT} [bold red]styled[/] \x1b[31m\u202e & \"q\" \\ end"})
+        update={"title": f'{SCRIPT} [bold red]styled[/] \x1b[31m\u202e & "q" \\ end'}
+    )
     return dataclasses.replace(kb, labels=labels, cases=cases)
 
 
@@ -71,9 +76,26 @@ def test_nodes_and_edges_are_typed(kb: KnowledgeBase, graph: Any) -> None:
     kinds = {a["kind"] for _, a in graph.nodes(data=True)}
     assert kinds == {"label", "subtype", "case", "framework", "term", "rule", "signal", "source"}
     types = {d["type"] for _, _, d in graph.edges(data=True)}
-    assert {"subtype-of", "often-confused-with", "can-co-occur-with", "can-lead-to", "maps-to", "uses-signal",
-            "supports", "classified-as", "curated-as", "cites", "has-term"} <= types
-    assert types & {"variant-of", "same-mechanism-as", "contrast-with", "follow-up-of", "analogous-to"}
+    assert {
+        "subtype-of",
+        "often-confused-with",
+        "can-co-occur-with",
+        "can-lead-to",
+        "maps-to",
+        "uses-signal",
+        "supports",
+        "classified-as",
+        "curated-as",
+        "cites",
+        "has-term",
+    } <= types
+    assert types & {
+        "variant-of",
+        "same-mechanism-as",
+        "contrast-with",
+        "follow-up-of",
+        "analogous-to",
+    }
     for cid, case in kb.cases.items():
         node = f"case:{cid}"
         assert graph.has_edge(node, f"label:{case.curated.labels[0]}", "curated-as")
@@ -83,13 +105,20 @@ def test_nodes_and_edges_are_typed(kb: KnowledgeBase, graph: Any) -> None:
         for term in fw.terms:
             for mapping in term.maps_to:
                 kind = "subtype" if "." in mapping.target else "label"
-                assert graph.edges[f"term:{fw.id}:{term.id}", f"{kind}:{mapping.target}", "maps-to"]["fit"] == mapping.fit
+                assert (
+                    graph.edges[f"term:{fw.id}:{term.id}", f"{kind}:{mapping.target}", "maps-to"][
+                        "fit"
+                    ]
+                    == mapping.fit
+                )
 
 
 def test_classified_as_is_the_classifier_verdict(kb: KnowledgeBase, graph: Any, clf: Any) -> None:
     for cid, case in kb.cases.items():
         primary = clf.classify(case.signals, case_id=cid).primary
-        targets = [v for _, v, k in graph.out_edges(f"case:{cid}", keys=True) if k == "classified-as"]
+        targets = [
+            v for _, v, k in graph.out_edges(f"case:{cid}", keys=True) if k == "classified-as"
+        ]
         assert targets == ([f"label:{primary}"] if primary else [])
 
 
@@ -110,20 +139,35 @@ def test_bundled_data_is_sound(kb: KnowledgeBase) -> None:
 
 
 def test_a_subtype_cycle_is_reported() -> None:
-    nodes = {n: {"kind": n.split(":")[0], "file": "taxonomy/labels.yaml"}
-             for n in ("label:a", "subtype:a.x", "subtype:a.y")}
-    edges = [Edge("subtype:a.x", "subtype:a.y", "subtype-of"), Edge("subtype:a.y", "subtype:a.x", "subtype-of"),
-             Edge("subtype:a.x", "label:a", "subtype-of")]
+    nodes = {
+        n: {"kind": n.split(":")[0], "file": "taxonomy/labels.yaml"}
+        for n in ("label:a", "subtype:a.x", "subtype:a.y")
+    }
+    edges = [
+        Edge("subtype:a.x", "subtype:a.y", "subtype-of"),
+        Edge("subtype:a.y", "subtype:a.x", "subtype-of"),
+        Edge("subtype:a.x", "label:a", "subtype-of"),
+    ]
     problems = graph_problems(nodes, edges)
     assert len(problems) == 1
-    assert "cycle" in problems[0].message and "subtype:a.x -> subtype:a.y -> subtype:a.x" in problems[0].message
+    assert (
+        "cycle" in problems[0].message
+        and "subtype:a.x -> subtype:a.y -> subtype:a.x" in problems[0].message
+    )
     assert problems[0].path == "taxonomy/labels.yaml"
 
 
 def test_an_orphan_is_reported(kb: KnowledgeBase) -> None:
-    lonely = models.Signal(id="lonely-signal", question="Is anything using this?", answers=["yes", "no", "unknown"],
-                           guidance="Nothing reads it.", example="None.")
-    problems = set(integrity_problems(dataclasses.replace(kb, signals={**kb.signals, lonely.id: lonely})))
+    lonely = models.Signal(
+        id="lonely-signal",
+        question="Is anything using this?",
+        answers=["yes", "no", "unknown"],
+        guidance="Nothing reads it.",
+        example="None.",
+    )
+    problems = set(
+        integrity_problems(dataclasses.replace(kb, signals={**kb.signals, lonely.id: lonely}))
+    )
     new = sorted(problems - set(integrity_problems(kb)))
     assert [(p.path, p.field) for p in new] == [("taxonomy/signals.yaml", "lonely-signal")]
     assert "orphan" in new[0].message
@@ -131,9 +175,16 @@ def test_an_orphan_is_reported(kb: KnowledgeBase) -> None:
 
 def test_a_signal_read_only_by_a_policy_caveat_is_not_an_orphan(kb: KnowledgeBase) -> None:
     assert kb.policy is not None
-    lonely = models.Signal(id="lonely-signal", question="Is anything using this?", answers=["yes", "no", "unknown"],
-                           guidance="Only a caveat reads it.", example="None.")
-    caveat = models.Caveat(id="lonely", when=models.IsNode(signal="lonely-signal", **{"is": "yes"}), message="A note.")
+    lonely = models.Signal(
+        id="lonely-signal",
+        question="Is anything using this?",
+        answers=["yes", "no", "unknown"],
+        guidance="Only a caveat reads it.",
+        example="None.",
+    )
+    caveat = models.Caveat(
+        id="lonely", when=models.IsNode(signal="lonely-signal", **{"is": "yes"}), message="A note."
+    )
     policy = kb.policy.model_copy(update={"caveats": [*kb.policy.caveats, caveat]})
     changed = dataclasses.replace(kb, signals={**kb.signals, lonely.id: lonely}, policy=policy)
     assert set(integrity_problems(changed)) == set(integrity_problems(kb))
@@ -142,7 +193,13 @@ def test_a_signal_read_only_by_a_policy_caveat_is_not_an_orphan(kb: KnowledgeBas
 def test_a_case_unreachable_from_its_label_is_reported(kb: KnowledgeBase) -> None:
     cid = "coinrun-go-right"
     case = kb.cases[cid]
-    stray = case.model_copy(update={"curated": case.curated.model_copy(update={"labels": ["no-such-label"], "subtype": None})})
+    stray = case.model_copy(
+        update={
+            "curated": case.curated.model_copy(
+                update={"labels": ["no-such-label"], "subtype": None}
+            )
+        }
+    )
     problems = set(integrity_problems(dataclasses.replace(kb, cases={**kb.cases, cid: stray})))
     new = sorted(problems - set(integrity_problems(kb)))
     assert [(p.path, p.field) for p in new] == [(kb.case_paths[cid], "curated.labels")]
@@ -150,9 +207,11 @@ def test_a_case_unreachable_from_its_label_is_reported(kb: KnowledgeBase) -> Non
 
 
 def test_integrity_checks_do_not_import_networkx() -> None:
-    code = ("import sys; from misgen.kb import load; from misgen.graph import integrity_problems; "
-            f"integrity_problems(load(__import__('pathlib').Path({str(REPO)!r}))); "
-            "assert 'networkx' not in sys.modules and 'rich' not in sys.modules")
+    code = (
+        "import sys; from misgen.kb import load; from misgen.graph import integrity_problems; "
+        f"integrity_problems(load(__import__('pathlib').Path({str(REPO)!r}))); "
+        "assert 'networkx' not in sys.modules and 'rich' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -165,15 +224,18 @@ def test_focus_walks_around_hubs(graph: Any) -> None:
     label = near.nodes["label:misspecification"]
     assert label["distance"] == 1 and label["hub"] and label["hidden"] > 0
     # the label is reached but not walked through: most of its cases stay out
-    members = [u for u, _, k in graph.in_edges("label:misspecification", keys=True) if k == "curated-as"]
+    members = [
+        u for u, _, k in graph.in_edges("label:misspecification", keys=True) if k == "curated-as"
+    ]
     assert sum(m in near for m in members) < len(members)
     assert set(neighbourhood(graph, "case:coinrun-go-right", 0)) == {"case:coinrun-go-right"}
 
 
 def test_focus_on_a_hub_shows_its_neighbours(graph: Any) -> None:
     near = neighbourhood(graph, "label:misspecification", 1)
-    assert set(near) == {"label:misspecification"} | set(graph.pred["label:misspecification"]) | set(
-        graph.succ["label:misspecification"])
+    assert set(near) == {"label:misspecification"} | set(
+        graph.pred["label:misspecification"]
+    ) | set(graph.succ["label:misspecification"])
 
 
 # --------------------------------------------------------------------------- every format, full and focused
@@ -181,8 +243,12 @@ def test_focus_on_a_hub_shows_its_neighbours(graph: Any) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("focus", [None, "coinrun-go-right"])
-def test_every_format_renders_full_and_focused(fmt: str, focus: str | None, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["--root", str(REPO), "graph", "--format", fmt] + (["--focus", focus, "--depth", "2"] if focus else [])
+def test_every_format_renders_full_and_focused(
+    fmt: str, focus: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--root", str(REPO), "graph", "--format", fmt] + (
+        ["--focus", focus, "--depth", "2"] if focus else []
+    )
     code, out, err = run(argv, capsys)
     assert code == 0, err
     assert (focus or "misspecification") in out
@@ -191,7 +257,9 @@ def test_every_format_renders_full_and_focused(fmt: str, focus: str | None, caps
     elif fmt == "json":
         data = json.loads(out)
         assert data["graph"]["format"] == "misgen-graph" and data["nodes"] and data["links"]
-        assert {"id", "kind"} <= set(data["nodes"][0]) and {"source", "target", "type"} <= set(data["links"][0])
+        assert {"id", "kind"} <= set(data["nodes"][0]) and {"source", "target", "type"} <= set(
+            data["links"][0]
+        )
     elif fmt == "mermaid":
         assert out.startswith("flowchart LR\n")
     elif fmt == "dot":
@@ -214,7 +282,12 @@ def _node_boxes(svg: str) -> list[tuple[str, float, float, float, float]]:
     for group in ET.fromstring(svg.encode()).iter(f"{SVG_NS}g"):
         rect = group.find(f"{SVG_NS}rect")
         if (group.get("class") or "").startswith("node ") and rect is not None:
-            out.append((group.get("id") or "", *(float(rect.get(k, 0)) for k in ("x", "y", "width", "height"))))
+            out.append(
+                (
+                    group.get("id") or "",
+                    *(float(rect.get(k, 0)) for k in ("x", "y", "width", "height")),
+                )
+            )
     return out
 
 
@@ -222,7 +295,7 @@ def _overlaps(boxes: list[tuple[str, float, float, float, float]]) -> list[tuple
     boxes = sorted(boxes, key=lambda b: b[1])
     found = []
     for i, (a, ax, ay, aw, ah) in enumerate(boxes):
-        for b, bx, by, bw, bh in boxes[i + 1:]:
+        for b, bx, by, bw, bh in boxes[i + 1 :]:
             if bx >= ax + aw:
                 break
             if by < ay + ah and ay < by + bh:
@@ -243,14 +316,18 @@ def test_the_overview_scales_to_500_cases(kb: KnowledgeBase) -> None:
         case = list(kb.cases.values())[i % len(kb.cases)]
         cid = f"{case.id[:50]}-{i}"
         cases[cid] = case.model_copy(update={"id": cid, "links": []})
-    big = dataclasses.replace(kb, cases=cases, case_paths={}, policy=None)  # no policy: no classifier run
+    big = dataclasses.replace(
+        kb, cases=cases, case_paths={}, policy=None
+    )  # no policy: no classifier run
     svg = render_svg(narrow(build(big), "svg"))
     boxes = _node_boxes(svg)
     assert sum(b[0].startswith("case-") for b in boxes) == 500
     assert _overlaps(boxes) == []
     root = ET.fromstring(svg.encode())
     width, height = float(root.get("width", 0)), float(root.get("height", 0))
-    assert 1.2 < width / height < 2.4 and width < 5000  # about a slide's shape, chips stay legible when fitted
+    assert (
+        1.2 < width / height < 2.4 and width < 5000
+    )  # about a slide's shape, chips stay legible when fitted
 
 
 def test_json_is_node_link_that_networkx_reads(graph: Any) -> None:
@@ -263,15 +340,31 @@ def test_json_is_node_link_that_networkx_reads(graph: Any) -> None:
     assert data == node_link(graph)
 
 
-def test_drawings_leave_signals_rules_and_sources_out_unless_asked(kb: KnowledgeBase, graph: Any) -> None:
+def test_drawings_leave_signals_rules_and_sources_out_unless_asked(
+    kb: KnowledgeBase, graph: Any
+) -> None:
     overview = narrow(graph, "svg")
-    assert {a["kind"] for _, a in overview.nodes(data=True)} == {"label", "subtype", "case", "framework", "term"}
+    assert {a["kind"] for _, a in overview.nodes(data=True)} == {
+        "label",
+        "subtype",
+        "case",
+        "framework",
+        "term",
+    }
     sources = sum(1 for _, a in graph.nodes(data=True) if a["kind"] == "source")
-    assert overview.graph["not_shown"] == {"rule": len(kb.rules), "signal": len(kb.signals), "source": sources}
+    assert overview.graph["not_shown"] == {
+        "rule": len(kb.rules),
+        "signal": len(kb.signals),
+        "source": sources,
+    }
     asked = narrow(graph, "svg", kinds=["rule", "signal"])
     assert {a["kind"] for _, a in asked.nodes(data=True)} == {"rule", "signal"}
     assert "<svg" in render_svg(asked)
-    assert {a["kind"] for _, a in narrow(graph, "json").nodes(data=True)} >= {"rule", "signal", "source"}
+    assert {a["kind"] for _, a in narrow(graph, "json").nodes(data=True)} >= {
+        "rule",
+        "signal",
+        "source",
+    }
 
 
 # --------------------------------------------------------------------------- escaping
@@ -296,8 +389,12 @@ def test_hostile_text_is_inert_in_mermaid(hostile_graph: Any, focus: str | None)
     text = render_mermaid(g)
     assert "click" not in [line.split()[0] for line in text.splitlines() if line.strip()]
     assert '"]; click' not in text and "<img" not in text and "-->B" not in text
-    label_line = next(line for line in text.splitlines() if line.strip().startswith("label__misspecification("))
-    assert "#quot;#93;#59; click label__misspecification #quot;javascript:alert(1)#quot;" in label_line
+    label_line = next(
+        line for line in text.splitlines() if line.strip().startswith("label__misspecification(")
+    )
+    assert (
+        "#quot;#93;#59; click label__misspecification #quot;javascript:alert(1)#quot;" in label_line
+    )
     # every quoted label is one "..." span with no raw quote inside: nothing can close it early
     for line in text.splitlines():
         assert line.count('"') in (0, 2), line
@@ -306,7 +403,9 @@ def test_hostile_text_is_inert_in_mermaid(hostile_graph: Any, focus: str | None)
         assert re.fullmatch(r"[a-z][a-z0-9_]*", nid), nid
 
 
-@pytest.mark.parametrize("kinds", [["case"], ["case", "subtype"], ["case", "label"], ["label", "subtype", "case"]])
+@pytest.mark.parametrize(
+    "kinds", [["case"], ["case", "subtype"], ["case", "label"], ["label", "subtype", "case"]]
+)
 def test_mermaid_defines_every_node_once_in_filtered_views(graph: Any, kinds: list[str]) -> None:
     g = narrow(graph, "mermaid", kinds=kinds)
     text = render_mermaid(g)
@@ -318,11 +417,13 @@ def test_hostile_text_is_inert_in_dot_json_and_text(hostile_graph: Any) -> None:
     g = narrow(hostile_graph, "dot", "coinrun-go-right")
     dot = render_dot(g)
     for line in dot.splitlines():
-        unescaped = re.sub(r'\\.', "", line)
+        unescaped = re.sub(r"\\.", "", line)
         assert unescaped.count('"') % 2 == 0, line  # every string closes where it should
     assert '\\"]; click' in dot and "\x1b" not in dot
     data = json.loads(render_json(g))
-    assert next(n for n in data["nodes"] if n["id"] == "case:coinrun-go-right")["name"].startswith(SCRIPT)
+    assert next(n for n in data["nodes"] if n["id"] == "case:coinrun-go-right")["name"].startswith(
+        SCRIPT
+    )
     text = render_text(g)
     assert "[bold red]styled[/]" in text and "\\x1b" in text and "\\u202e" in text
     assert "\x1b" not in text and "\u202e" not in text
@@ -344,13 +445,30 @@ def test_rendering_is_byte_identical_across_processes(tmp_path: Path) -> None:
     outputs = []
     for seed in ("1", "2"):
         target = tmp_path / f"graph-{seed}.svg"
-        subprocess.run([sys.executable, "-m", "misgen", "--root", str(REPO), "graph", "--format", "svg",
-                        "-o", str(target)], check=True, capture_output=True, env={"PYTHONHASHSEED": seed, "PATH": ""})
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "misgen",
+                "--root",
+                str(REPO),
+                "graph",
+                "--format",
+                "svg",
+                "-o",
+                str(target),
+            ],
+            check=True,
+            capture_output=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+        )
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1]
 
 
-def test_output_file_is_written_once_and_replaced_only_with_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_file_is_written_once_and_replaced_only_with_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "graph.svg"
     argv = ["--root", str(REPO), "graph", "--format", "svg", "-o", str(target)]
     assert run(argv, capsys)[0] == 0
@@ -363,13 +481,18 @@ def test_output_file_is_written_once_and_replaced_only_with_force(tmp_path: Path
     assert [p.name for p in tmp_path.iterdir()] == ["graph.svg"]  # no temporary files left behind
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--focus", "no-such-thing"], "no such case"),
-    (["--focus", "coinrun-go-rigth"], "did you mean coinrun-go-right"),
-    (["--kind", "widget"], "unknown kind"),
-    (["--focus", "coinrun-go-right", "--depth", "-1"], "--depth"),
-])
-def test_usage_errors_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--focus", "no-such-thing"], "no such case"),
+        (["--focus", "coinrun-go-rigth"], "did you mean coinrun-go-right"),
+        (["--kind", "widget"], "unknown kind"),
+        (["--focus", "coinrun-go-right", "--depth", "-1"], "--depth"),
+    ],
+)
+def test_usage_errors_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run(["--root", str(REPO), "graph", *argv], capsys)
     assert code == 2 and message in err and out == ""
 
@@ -377,7 +500,9 @@ def test_usage_errors_exit_2(argv: list[str], message: str, capsys: pytest.Captu
 def test_focus_accepts_qualified_ids(graph: Any) -> None:
     g = narrow(graph, "json", "subtype:misspecification.spec-level", 1)
     assert g.graph["focus"] == "subtype:misspecification.spec-level"
-    assert narrow(graph, "json", "misspecification.spec-level", 1).graph["focus"] == g.graph["focus"]
+    assert (
+        narrow(graph, "json", "misspecification.spec-level", 1).graph["focus"] == g.graph["focus"]
+    )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

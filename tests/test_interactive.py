@@ -22,7 +22,9 @@ class Terminal:
         self.master, slave = pty.openpty()
         env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
         env.pop("MISGEN_ROOT", None)
-        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, close_fds=True)
+        self.proc = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, close_fds=True
+        )
         os.close(slave)
         self.buffer = ""
 
@@ -31,7 +33,9 @@ class Terminal:
         while needle not in self.buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"timed out waiting for {needle!r}; got:\n{self.buffer[-2000:]}")
+                raise AssertionError(
+                    f"timed out waiting for {needle!r}; got:\n{self.buffer[-2000:]}"
+                )
             ready, _, _ = select.select([self.master], [], [], remaining)
             if ready:
                 try:
@@ -103,7 +107,9 @@ def test_guided_classification_reaches_a_verdict(tmp_path: Path) -> None:
 
 def test_eof_leaves_nothing_written(tmp_path: Path) -> None:
     before = sorted(p.name for p in (REPO / "cases").iterdir())
-    term = Terminal(misgen("new", "pty-test-case", "--interactive", "-o", str(tmp_path / "x.yaml")), tmp_path)
+    term = Terminal(
+        misgen("new", "pty-test-case", "--interactive", "-o", str(tmp_path / "x.yaml")), tmp_path
+    )
     term.read_until(PROMPT)
     term.send("\x04")  # Ctrl-D: end of input
     code = term.wait()

@@ -27,13 +27,18 @@ def check(name: str, actual: str) -> None:
 @pytest.mark.parametrize("fmt", ["text", "json"])
 @pytest.mark.parametrize("case", ["coinrun-go-right", "evolution-contraception"])
 def test_case_verdict_snapshot(case: str, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--root", str(REPO), "classify", str(REPO / "cases" / f"{case}.yaml"), "--format", fmt], capsys)
+    code, out, _ = run(
+        ["--root", str(REPO), "classify", str(REPO / "cases" / f"{case}.yaml"), "--format", fmt],
+        capsys,
+    )
     assert code == 0
     check(f"{case}.{fmt}", out)
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
-def test_empty_scenario_snapshot(fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_scenario_snapshot(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     scenario = tmp_path / "empty.yaml"
     scenario.write_text(EMPTY)
     code, out, _ = run(["--root", str(REPO), "classify", str(scenario), "--format", fmt], capsys)

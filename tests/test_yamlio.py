@@ -23,31 +23,47 @@ def test_nested_duplicate_key() -> None:
     assert "duplicate key 'x'" in refuse("top:\n  x: 1\n  x: 2\n")
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("a: &x 1\nb: *x\n", "anchor"),
-    ("a: *x\n", "alias"),
-    ("base: {a: 1}\nother:\n  <<: {b: 2}\n", "merge keys"),
-    ("a: !!set {x}\n", "tag"),
-    ("a: !!python/object:os.system ls\n", "tag"),
-    ("a: !include other.yaml\n", "tag"),
-    ("a: !!binary aGVsbG8=\n", "tag"),
-    ("--- 1\n--- 2\n", "more than one YAML document"),
-    ("%YAML 1.1\n---\na: 1\n", "directives"),
-    ("a: 'unclosed\n", "YAML syntax error"),
-    ("? [a, b]\n: 1\n", "plain string"),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("a: &x 1\nb: *x\n", "anchor"),
+        ("a: *x\n", "alias"),
+        ("base: {a: 1}\nother:\n  <<: {b: 2}\n", "merge keys"),
+        ("a: !!set {x}\n", "tag"),
+        ("a: !!python/object:os.system ls\n", "tag"),
+        ("a: !include other.yaml\n", "tag"),
+        ("a: !!binary aGVsbG8=\n", "tag"),
+        ("--- 1\n--- 2\n", "more than one YAML document"),
+        ("%YAML 1.1\n---\na: 1\n", "directives"),
+        ("a: 'unclosed\n", "YAML syntax error"),
+        ("? [a, b]\n: 1\n", "plain string"),
+    ],
+)
 def test_unsafe_constructs_refused(text: str, needle: str) -> None:
     assert needle in refuse(text)
 
 
 def test_alias_bomb_refused_before_expansion() -> None:
-    bomb = "a: &a [x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+    bomb = "a: &a [x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8)
+    )
     assert "anchor" in refuse(bomb)
 
 
 def test_yaml12_typing_keeps_norway_strings() -> None:
-    data = yamlio.parse("a: no\nb: on\nc: 2024-03-01\nd: 1:30\ne: .inf\nf: true\ng: 12\nh: null\n", "f").data
-    assert data == {"a": "no", "b": "on", "c": "2024-03-01", "d": "1:30", "e": ".inf", "f": True, "g": 12, "h": None}
+    data = yamlio.parse(
+        "a: no\nb: on\nc: 2024-03-01\nd: 1:30\ne: .inf\nf: true\ng: 12\nh: null\n", "f"
+    ).data
+    assert data == {
+        "a": "no",
+        "b": "on",
+        "c": "2024-03-01",
+        "d": "1:30",
+        "e": ".inf",
+        "f": True,
+        "g": 12,
+        "h": None,
+    }
 
 
 def test_bom_and_crlf_are_fine() -> None:
@@ -55,10 +71,13 @@ def test_bom_and_crlf_are_fine() -> None:
     assert doc.data == {"a": 1, "b": "x"}
 
 
-@pytest.mark.parametrize("raw, needle", [
-    (b"a: \xff\xfe\n", "invalid UTF-8"),
-    (b"a: 1\x00\n", "NUL byte"),
-])
+@pytest.mark.parametrize(
+    "raw, needle",
+    [
+        (b"a: \xff\xfe\n", "invalid UTF-8"),
+        (b"a: 1\x00\n", "NUL byte"),
+    ],
+)
 def test_bad_bytes(raw: bytes, needle: str) -> None:
     with pytest.raises(InputError) as info:
         yamlio.decode(raw, "f")

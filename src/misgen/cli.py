@@ -81,27 +81,46 @@ def _parser_class() -> type[argparse.ArgumentParser]:
 
 
 def _fmt(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     _Parser = _parser_class()
-    parser = _Parser(prog="misgen", description="A formal taxonomy and explainable rule-based classifier of AI goal failures.",
-                     epilog="Exit codes: 0 ok, 1 problems found, 2 usage or input error, 3 internal error. "
-                            "Set NO_COLOR to disable colour.")
-    parser.add_argument("--root", metavar="DIR", help="data root holding taxonomy/, classifier/, cases/ (default: $MISGEN_ROOT, the checkout, or the bundled data)")
+    parser = _Parser(
+        prog="misgen",
+        description="A formal taxonomy and explainable rule-based classifier of AI goal failures.",
+        epilog="Exit codes: 0 ok, 1 problems found, 2 usage or input error, 3 internal error. "
+        "Set NO_COLOR to disable colour.",
+    )
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="data root holding taxonomy/, classifier/, cases/ (default: $MISGEN_ROOT, the checkout, or the bundled data)",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     from misgen import __version__
 
     parser.add_argument("--version", action="version", version=f"misgen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("validate", help=COMMANDS["validate"], description="Check data files. With no PATH, the whole data root.")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="case files or folders (default: everything)")
+    p = sub.add_parser(
+        "validate",
+        help=COMMANDS["validate"],
+        description="Check data files. With no PATH, the whole data root.",
+    )
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="case files or folders (default: everything)"
+    )
     _fmt(p)
 
-    p = sub.add_parser("schema", help=COMMANDS["schema"], description="Write schema/*.schema.json from the models.")
-    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files are stale")
+    p = sub.add_parser(
+        "schema", help=COMMANDS["schema"], description="Write schema/*.schema.json from the models."
+    )
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if the files are stale"
+    )
 
     p = sub.add_parser("taxonomy", help=COMMANDS["taxonomy"], description="Show the taxonomy.")
     _fmt(p)
@@ -110,32 +129,77 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID")
     _fmt(p)
 
-    p = sub.add_parser("classify", help=COMMANDS["classify"], description="Classify a scenario (YAML in the case format; partial answers allowed) or the whole case base.")
+    p = sub.add_parser(
+        "classify",
+        help=COMMANDS["classify"],
+        description="Classify a scenario (YAML in the case format; partial answers allowed) or the whole case base.",
+    )
     p.add_argument("file", nargs="?", metavar="FILE", help="scenario file, or - for standard input")
     p.add_argument("--all", action="store_true", help="classify every case in the case base")
-    p.add_argument("--interactive", "-i", action="store_true", help="answer the diagnostic questions in the terminal")
+    p.add_argument(
+        "--interactive",
+        "-i",
+        action="store_true",
+        help="answer the diagnostic questions in the terminal",
+    )
     _fmt(p)
 
-    p = sub.add_parser("eval", help=COMMANDS["eval"], description="Compare the classifier with the curated labels. Exit 1 on an undeclared or stale disagreement.")
+    p = sub.add_parser(
+        "eval",
+        help=COMMANDS["eval"],
+        description="Compare the classifier with the curated labels. Exit 1 on an undeclared or stale disagreement.",
+    )
     _fmt(p)
 
-    p = sub.add_parser("graph", help=COMMANDS["graph"], description="Render the relation graph built from the data.")
+    p = sub.add_parser(
+        "graph",
+        help=COMMANDS["graph"],
+        description="Render the relation graph built from the data.",
+    )
     p.add_argument("--format", choices=("svg", "mermaid", "dot", "json", "text"), default="text")
-    p.add_argument("--focus", metavar="ID", help="draw only the neighbourhood of this case, label or other node")
-    p.add_argument("--depth", type=int, default=1, metavar="N", help="neighbourhood depth with --focus (default 1)")
-    p.add_argument("--kind", action="append", metavar="KIND", help="keep only nodes of this kind (repeatable)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument(
+        "--focus",
+        metavar="ID",
+        help="draw only the neighbourhood of this case, label or other node",
+    )
+    p.add_argument(
+        "--depth",
+        type=int,
+        default=1,
+        metavar="N",
+        help="neighbourhood depth with --focus (default 1)",
+    )
+    p.add_argument(
+        "--kind", action="append", metavar="KIND", help="keep only nodes of this kind (repeatable)"
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
-    p = sub.add_parser("docs", help=COMMANDS["docs"], description="Generate the documentation site from the data.")
+    p = sub.add_parser(
+        "docs", help=COMMANDS["docs"], description="Generate the documentation site from the data."
+    )
     p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: ROOT/docs)")
-    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the docs are stale")
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if the docs are stale"
+    )
 
-    p = sub.add_parser("new", help=COMMANDS["new"], description="Write a new case file skeleton. Never overwrites.")
+    p = sub.add_parser(
+        "new", help=COMMANDS["new"], description="Write a new case file skeleton. Never overwrites."
+    )
     p.add_argument("id", metavar="ID", help="the new case id (lowercase letters, digits, hyphens)")
-    p.add_argument("--answers", metavar="FILE", help="YAML or JSON mapping of signal id to answer (or to {answer, evidence, strength, source})")
-    p.add_argument("--interactive", "-i", action="store_true", help="ask the questions in the terminal")
-    p.add_argument("-o", "--output", metavar="PATH", help="where to write (default: ROOT/cases/ID.yaml)")
+    p.add_argument(
+        "--answers",
+        metavar="FILE",
+        help="YAML or JSON mapping of signal id to answer (or to {answer, evidence, strength, source})",
+    )
+    p.add_argument(
+        "--interactive", "-i", action="store_true", help="ask the questions in the terminal"
+    )
+    p.add_argument(
+        "-o", "--output", metavar="PATH", help="where to write (default: ROOT/cases/ID.yaml)"
+    )
     return parser
 
 
@@ -170,13 +234,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except RecursionError:  # only reachable with caps raised (MISGEN_MAX_DEPTH): data nested past Python's stack
+    except (
+        RecursionError
+    ):  # only reachable with caps raised (MISGEN_MAX_DEPTH): data nested past Python's stack
         if args.debug:
             raise
-        print("misgen: error: the data nests too deeply to process; flatten it, or lower MISGEN_MAX_DEPTH",
-              file=sys.stderr)
+        print(
+            "misgen: error: the data nests too deeply to process; flatten it, or lower MISGEN_MAX_DEPTH",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
-    except OSError as exc:  # the file system said no (permissions, full disk, a folder as -o): not a bug
+    except (
+        OSError
+    ) as exc:  # the file system said no (permissions, full disk, a folder as -o): not a bug
         if args.debug:
             raise
         from misgen.output import clean
@@ -189,8 +259,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         from misgen.output import clean
 
-        print(f"misgen: internal error: {type(exc).__name__}: {clean(exc)}\n"
-              "This is a bug in misgen. Re-run with --debug for the traceback and please report it.", file=sys.stderr)
+        print(
+            f"misgen: internal error: {type(exc).__name__}: {clean(exc)}\n"
+            "This is a bug in misgen. Re-run with --debug for the traceback and please report it.",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

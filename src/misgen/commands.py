@@ -26,7 +26,10 @@ def _kb(args: argparse.Namespace, extra: list[Path] | None = None, with_cases: b
     kb = load(_root(args), extra or [], with_cases=with_cases)
     if not kb.ok:
         print_problems(kb.problems)
-        print(f"misgen: the data has {len(kb.problems)} problem(s); run 'misgen validate' and fix them first", file=sys.stderr)
+        print(
+            f"misgen: the data has {len(kb.problems)} problem(s); run 'misgen validate' and fix them first",
+            file=sys.stderr,
+        )
         raise SystemExit(EXIT_PROBLEMS)
     return kb
 
@@ -52,7 +55,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if requested:  # resolving every case file costs ~13 lstat calls each: only when it matters
         in_root = {p.resolve() for p in root_files}
         data_dirs = [(root / d).resolve() for d in ("taxonomy", "classifier")]
-        extra = [p for p in requested if p.resolve() not in in_root and not any(_under(p, d) for d in data_dirs)]
+        extra = [
+            p
+            for p in requested
+            if p.resolve() not in in_root and not any(_under(p, d) for d in data_dirs)
+        ]
     kb = load(root, extra)
     problems = list(kb.problems)
     if kb.ok:
@@ -61,17 +68,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
         problems += integrity_problems(kb)
     if args.paths:  # an empty folder checks nothing (not the whole root)
         wanted = {_display(root, p) for p in requested} | {_link_name(root, p) for p in requested}
-        problems = [p for p in problems if p.path in wanted or p.path.startswith(("taxonomy", "classifier"))]
+        problems = [
+            p for p in problems if p.path in wanted or p.path.startswith(("taxonomy", "classifier"))
+        ]
         checked = len(requested)
     else:
         checked = len(root_files) + 7
     if args.format == "json":
-        dump_json({"schema_version": 1, "ok": not problems, "checked": checked,
-                   "problems": [p.as_dict() for p in problems]})
+        dump_json(
+            {
+                "schema_version": 1,
+                "ok": not problems,
+                "checked": checked,
+                "problems": [p.as_dict() for p in problems],
+            }
+        )
     else:
         print_problems(problems)
         if problems:
-            print(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s); {checked} file(s) checked", file=sys.stderr)
+            print(
+                f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s); {checked} file(s) checked",
+                file=sys.stderr,
+            )
         else:
             print(f"ok: {checked} file(s) checked, no problems")
     return EXIT_PROBLEMS if problems else EXIT_OK
@@ -119,11 +137,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
             atomic_write(path, text, force=True)
     if args.check:
         if stale:
-            print(f"stale schema file(s): {', '.join(stale)}; run 'misgen schema' and commit the result", file=sys.stderr)
+            print(
+                f"stale schema file(s): {', '.join(stale)}; run 'misgen schema' and commit the result",
+                file=sys.stderr,
+            )
             return EXIT_PROBLEMS
         print("ok: schema files are up to date")
         return EXIT_OK
-    print(f"wrote {len(stale)} schema file(s) to {folder}" if stale else "schema files already up to date")
+    print(
+        f"wrote {len(stale)} schema file(s) to {folder}"
+        if stale
+        else "schema files already up to date"
+    )
     return EXIT_OK
 
 
@@ -148,7 +173,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
     found = explain.lookup(kb, args.id)
     if found is None:
         hint = explain.suggest(kb, args.id)
-        print(f"misgen: unknown id '{clean(args.id)}'" + (f"; did you mean '{hint}'?" if hint else ""), file=sys.stderr)
+        print(
+            f"misgen: unknown id '{clean(args.id)}'"
+            + (f"; did you mean '{hint}'?" if hint else ""),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     kind, obj = found
     if args.format == "json":
@@ -178,23 +207,41 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
         rows = classify_all(_kb(args))
         if args.format == "json":
-            dump_json({"schema_version": 1, "cases": [
-                {"id": r.case, "title": r.title, "primary": r.verdict.primary, "labels": list(r.verdict.labels),
-                 "subtype": r.verdict.subtype, "status": r.verdict.status,
-                 "fired": [f.rule for f in r.verdict.fired], "curated": list(r.curated), "agrees": r.agrees}
-                for r in rows]})
+            dump_json(
+                {
+                    "schema_version": 1,
+                    "cases": [
+                        {
+                            "id": r.case,
+                            "title": r.title,
+                            "primary": r.verdict.primary,
+                            "labels": list(r.verdict.labels),
+                            "subtype": r.verdict.subtype,
+                            "status": r.verdict.status,
+                            "fired": [f.rule for f in r.verdict.fired],
+                            "curated": list(r.curated),
+                            "agrees": r.agrees,
+                        }
+                        for r in rows
+                    ],
+                }
+            )
         else:
             out = console()
             out.print(render.cases_table(rows))
             agree = sum(r.agrees for r in rows)
-            out.print(f"{agree}/{len(rows)} primary labels agree with the curator; see 'misgen eval' for the report")
+            out.print(
+                f"{agree}/{len(rows)} primary labels agree with the curator; see 'misgen eval' for the report"
+            )
         return EXIT_OK
     if not args.file:
         raise UsageError("classify needs a FILE (or - for standard input), --all, or --interactive")
     from misgen.engine import Classifier
     from misgen.scenario import read_scenario
 
-    kb = _kb(args, with_cases=False)  # a scenario needs the taxonomy and the rules, not the case base
+    kb = _kb(
+        args, with_cases=False
+    )  # a scenario needs the taxonomy and the rules, not the case base
     scenario = read_scenario(args.file, kb)
     verdict = Classifier.from_kb(kb).classify(scenario.answers(), case_id=scenario.id)
     if args.format == "json":
@@ -219,8 +266,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
             out.print(part)
     for d in bad:
         why = "declared disagreement is stale" if d["stale"] else "undeclared disagreement"
-        print(f"{clean(d['case'])}: {why}: classifier says {d['classifier']}, curator says {d['curated']}; "
-              "fix the rules or declare it under curated.disagreement with a reason", file=sys.stderr)
+        print(
+            f"{clean(d['case'])}: {why}: classifier says {d['classifier']}, curator says {d['curated']}; "
+            "fix the rules or declare it under curated.disagreement with a reason",
+            file=sys.stderr,
+        )
     return EXIT_PROBLEMS if bad else EXIT_OK
 
 

@@ -99,8 +99,11 @@ class Verdict:
 # --------------------------------------------------------------------------- evaluation
 
 
-def signals_in(node: models.Condition, definitions: Mapping[str, models.Definition],
-               seen: frozenset[str] = frozenset()) -> set[str]:
+def signals_in(
+    node: models.Condition,
+    definitions: Mapping[str, models.Definition],
+    seen: frozenset[str] = frozenset(),
+) -> set[str]:
     """Every signal a condition reads, following ``use`` into definitions (cycle-safe).
 
     The one place that walks a condition tree for its signals; the classifier, the graph,
@@ -116,7 +119,9 @@ def signals_in(node: models.Condition, definitions: Mapping[str, models.Definiti
     if isinstance(node, models.NotNode):
         return signals_in(node.not_, definitions, seen)
     out: set[str] = set()
-    for child in getattr(node, "all", None) or getattr(node, "any", None) or getattr(node, "of", None) or []:
+    for child in (
+        getattr(node, "all", None) or getattr(node, "any", None) or getattr(node, "of", None) or []
+    ):
         out |= signals_in(child, definitions, seen)
     return out
 
@@ -149,9 +154,15 @@ def _or(values: list[Truth]) -> Truth:
 class Classifier:
     """The rule base, ready to classify. Build it once with :meth:`from_kb`."""
 
-    def __init__(self, signals: Mapping[str, models.Signal], rules: tuple[models.Rule, ...],
-                 definitions: Mapping[str, models.Definition], policy: models.Policy,
-                 labels: Mapping[str, models.Label], frameworks: Mapping[str, models.Framework]) -> None:
+    def __init__(
+        self,
+        signals: Mapping[str, models.Signal],
+        rules: tuple[models.Rule, ...],
+        definitions: Mapping[str, models.Definition],
+        policy: models.Policy,
+        labels: Mapping[str, models.Label],
+        frameworks: Mapping[str, models.Framework],
+    ) -> None:
         self.signals = signals
         self.rules = rules
         self.definitions = definitions
@@ -160,8 +171,13 @@ class Classifier:
         self.frameworks = frameworks
         self.rank = {lab: i for i, lab in enumerate(policy.precedence)}
         self.grade_rank = {g: i for i, g in enumerate(policy.grade_order)}
-        self.rule_signals = {r.id: sorted(signals_in(r.when, definitions) | (signals_in(r.unless, definitions) if r.unless else set()))
-                             for r in rules}
+        self.rule_signals = {
+            r.id: sorted(
+                signals_in(r.when, definitions)
+                | (signals_in(r.unless, definitions) if r.unless else set())
+            )
+            for r in rules
+        }
 
     @classmethod
     def from_kb(cls, kb: KnowledgeBase) -> Classifier:
@@ -170,8 +186,13 @@ class Classifier:
 
     # -- conditions ---------------------------------------------------------
 
-    def evaluate(self, node: models.Condition, values: Mapping[str, str], strengths: Mapping[str, str | None],
-                 verdict_labels: frozenset[str] | None = None) -> Trace:
+    def evaluate(
+        self,
+        node: models.Condition,
+        values: Mapping[str, str],
+        strengths: Mapping[str, str | None],
+        verdict_labels: frozenset[str] | None = None,
+    ) -> Trace:
         """Evaluate one condition tree in three-valued logic and return its trace."""
         name = node.name
         if isinstance(node, (models.IsNode, models.InNode)):
@@ -183,8 +204,15 @@ class Classifier:
                 value = None
             else:
                 value = False
-            return Trace("is" if isinstance(node, models.IsNode) else "in", value, name, node.signal, expected, actual,
-                         strengths.get(node.signal))
+            return Trace(
+                "is" if isinstance(node, models.IsNode) else "in",
+                value,
+                name,
+                node.signal,
+                expected,
+                actual,
+                strengths.get(node.signal),
+            )
         if isinstance(node, models.AllNode):
             kids = tuple(self.evaluate(c, values, strengths, verdict_labels) for c in node.all)
             return Trace("all", _and([k.value for k in kids]), name, children=kids)
@@ -198,20 +226,28 @@ class Classifier:
             kids = tuple(self.evaluate(c, values, strengths, verdict_labels) for c in node.of)
             yes = sum(k.value is True for k in kids)
             maybe = sum(k.value is None for k in kids)
-            value = True if yes >= node.at_least else (None if yes + maybe >= node.at_least else False)
+            value = (
+                True if yes >= node.at_least else (None if yes + maybe >= node.at_least else False)
+            )
             return Trace("at-least", value, name, threshold=node.at_least, children=kids)
         if isinstance(node, models.UseNode):
             definition = self.definitions[node.use]
             kid = self.evaluate(definition.when, values, strengths, verdict_labels)
-            return Trace("use", kid.value, name or definition.name, expected=(node.use,), children=(kid,))
+            return Trace(
+                "use", kid.value, name or definition.name, expected=(node.use,), children=(kid,)
+            )
         if isinstance(node, models.LabelNode):
             if verdict_labels is None:
                 return Trace("label", None, name, expected=(node.label,))
             return Trace("label", node.label in verdict_labels, name, expected=(node.label,))
         raise TypeError(f"unknown condition node {type(node).__name__}")  # pragma: no cover
 
-    def truth(self, node: models.Condition, values: Mapping[str, str],
-              verdict_labels: frozenset[str] | None = None) -> Truth:
+    def truth(
+        self,
+        node: models.Condition,
+        values: Mapping[str, str],
+        verdict_labels: frozenset[str] | None = None,
+    ) -> Truth:
         """The value :meth:`evaluate` would give, without building a trace (the hot path)."""
         if isinstance(node, models.IsNode):
             actual = values.get(node.signal, UNKNOWN)
@@ -244,7 +280,9 @@ class Classifier:
             kids = [self.truth(c, values, verdict_labels) for c in node.of]
             yes = sum(k is True for k in kids)
             maybe = sum(k is None for k in kids)
-            return True if yes >= node.at_least else (None if yes + maybe >= node.at_least else False)
+            return (
+                True if yes >= node.at_least else (None if yes + maybe >= node.at_least else False)
+            )
         if isinstance(node, models.UseNode):
             return self.truth(self.definitions[node.use].when, values, verdict_labels)
         if isinstance(node, models.LabelNode):
@@ -252,7 +290,9 @@ class Classifier:
         raise TypeError(f"unknown condition node {type(node).__name__}")  # pragma: no cover
 
     def _fires(self, rule: models.Rule, values: Mapping[str, str]) -> bool:
-        return self.truth(rule.when, values) is True and (rule.unless is None or self.truth(rule.unless, values) is not True)
+        return self.truth(rule.when, values) is True and (
+            rule.unless is None or self.truth(rule.unless, values) is not True
+        )
 
     # -- verdicts -----------------------------------------------------------
 
@@ -265,29 +305,48 @@ class Classifier:
                 worst = grade
         return worst
 
-    def _decide(self, values: Mapping[str, str], strengths: Mapping[str, str | None],
-                with_traces: bool = True) -> tuple[str, str | None, tuple[str, ...], str | None, tuple[Fired, ...]]:
+    def _decide(
+        self,
+        values: Mapping[str, str],
+        strengths: Mapping[str, str | None],
+        with_traces: bool = True,
+    ) -> tuple[str, str | None, tuple[str, ...], str | None, tuple[Fired, ...]]:
         fired: list[Fired] = []
         for rule in self.rules:
             if not self._fires(rule, values):
                 continue
             if with_traces:
                 when = self.evaluate(rule.when, values, strengths)
-                unless = self.evaluate(rule.unless, values, strengths) if rule.unless is not None else None
+                unless = (
+                    self.evaluate(rule.unless, values, strengths)
+                    if rule.unless is not None
+                    else None
+                )
             else:
                 when, unless = _NO_TRACE, None
             subtype = rule.subtype
             if subtype is None and rule.subtype_by is not None:
                 subtype = rule.subtype_by.map.get(values.get(rule.subtype_by.signal, UNKNOWN))
-            fired.append(Fired(rule.id, rule.label, rule.role, subtype, when, unless,
-                               self._grade(when) if with_traces else ""))
+            fired.append(
+                Fired(
+                    rule.id,
+                    rule.label,
+                    rule.role,
+                    subtype,
+                    when,
+                    unless,
+                    self._grade(when) if with_traces else "",
+                )
+            )
         labels = {f.label for f in fired}
         goal_labels = {lab for lab in labels if lab not in self.policy.exclusive}
         if goal_labels:
             labels = goal_labels
             fired = [f for f in fired if f.label in labels]
         ordered = tuple(sorted(labels, key=lambda lab: self.rank[lab]))
-        primary_candidates = [lab for lab in ordered if any(f.label == lab and f.role == "primary" for f in fired)]
+        primary_candidates = [
+            lab for lab in ordered if any(f.label == lab and f.role == "primary" for f in fired)
+        ]
         primary = (primary_candidates or list(ordered) or [None])[0]
         if primary is not None:
             ordered = (primary,) + tuple(lab for lab in ordered if lab != primary)
@@ -306,8 +365,9 @@ class Classifier:
         status, primary, labels, subtype, _ = self._decide(values, {}, with_traces=False)
         return Decision(status, primary, labels, subtype)
 
-    def classify(self, answers: Mapping[str, models.Answer], case_id: str | None = None,
-                 explain: bool = True) -> Verdict:
+    def classify(
+        self, answers: Mapping[str, models.Answer], case_id: str | None = None, explain: bool = True
+    ) -> Verdict:
         """Classify one case from its signal answers (never its curated labels).
 
         With ``explain=False`` the verdict keeps labels, fired rules with their traces, the
@@ -325,20 +385,40 @@ class Classifier:
         status, primary, labels, subtype, fired = self._decide(values, strengths)
         fired_ids = {f.rule for f in fired}
         near = tuple(self._near_misses(values, strengths, fired_ids)) if explain else ()
-        questions = tuple(self._questions(values, strengths, (status, primary, labels, subtype))) if explain else ()
+        questions = (
+            tuple(self._questions(values, strengths, (status, primary, labels, subtype)))
+            if explain
+            else ()
+        )
         grade = "none"
         primary_fired = [f for f in fired if f.label == primary]
         if primary_fired:
             grade = min((f.grade for f in primary_fired), key=lambda g: self.grade_rank.get(g, 99))
         verdict_labels = frozenset(labels) | ({subtype} if subtype else set()) if primary else None
-        perspectives = tuple(self._perspectives(values, strengths, verdict_labels)) if explain else ()
-        caveats = tuple((c.id, c.message) for c in self.policy.caveats
-                        if self.truth(c.when, values) is True)
-        return Verdict(case_id, status, primary, labels, subtype, fired, near, questions, perspectives, grade, values,
-                       caveats)
+        perspectives = (
+            tuple(self._perspectives(values, strengths, verdict_labels)) if explain else ()
+        )
+        caveats = tuple(
+            (c.id, c.message) for c in self.policy.caveats if self.truth(c.when, values) is True
+        )
+        return Verdict(
+            case_id,
+            status,
+            primary,
+            labels,
+            subtype,
+            fired,
+            near,
+            questions,
+            perspectives,
+            grade,
+            values,
+            caveats,
+        )
 
-    def _near_misses(self, values: Mapping[str, str], strengths: Mapping[str, str | None],
-                     fired: set[str]) -> Iterator[NearMiss]:
+    def _near_misses(
+        self, values: Mapping[str, str], strengths: Mapping[str, str | None], fired: set[str]
+    ) -> Iterator[NearMiss]:
         for rule in self.rules:
             if rule.id in fired:
                 continue
@@ -356,8 +436,12 @@ class Classifier:
                                 continue
                         yield NearMiss(rule.id, rule.label, sid, current, answer)
 
-    def _questions(self, values: Mapping[str, str], strengths: Mapping[str, str | None],
-                   base: tuple[str, str | None, tuple[str, ...], str | None]) -> Iterator[Question]:
+    def _questions(
+        self,
+        values: Mapping[str, str],
+        strengths: Mapping[str, str | None],
+        base: tuple[str, str | None, tuple[str, ...], str | None],
+    ) -> Iterator[Question]:
         found = []
         for sid, signal in self.signals.items():
             if values.get(sid, UNKNOWN) != UNKNOWN:
@@ -367,22 +451,32 @@ class Classifier:
             for answer in signal.answers:
                 if answer == UNKNOWN:
                     continue
-                status, primary, labels, subtype, _ = self._decide({**values, sid: answer}, strengths, with_traces=False)
+                status, primary, labels, subtype, _ = self._decide(
+                    {**values, sid: answer}, strengths, with_traces=False
+                )
                 if (status, primary) != base[:2]:
                     impact += 3
                 elif labels != base[2] or subtype != base[3]:
                     impact += 1
                 else:
                     continue
-                text = "undetermined" if primary is None else " + ".join(labels) + (f" ({subtype})" if subtype else "")
+                text = (
+                    "undetermined"
+                    if primary is None
+                    else " + ".join(labels) + (f" ({subtype})" if subtype else "")
+                )
                 outcomes.append((answer, text))
             if impact:
                 found.append(Question(sid, signal.question, impact, tuple(outcomes)))
         order = list(self.signals)
         yield from sorted(found, key=lambda q: (-q.impact, order.index(q.signal)))
 
-    def _perspectives(self, values: Mapping[str, str], strengths: Mapping[str, str | None],
-                      verdict_labels: frozenset[str] | None) -> Iterator[Perspective]:
+    def _perspectives(
+        self,
+        values: Mapping[str, str],
+        strengths: Mapping[str, str | None],
+        verdict_labels: frozenset[str] | None,
+    ) -> Iterator[Perspective]:
         for fw in self.frameworks.values():
             terms, possible = [], []
             for term in fw.terms:

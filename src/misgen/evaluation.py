@@ -52,22 +52,31 @@ def report(kb: KnowledgeBase, rows: list[Row]) -> dict[str, Any]:
         fn = sum(lab not in r.verdict.labels and lab in r.curated for r in rows)
         precision = tp / (tp + fp) if tp + fp else None
         recall = tp / (tp + fn) if tp + fn else None
-        per_label[lab] = {"precision": _round(precision), "recall": _round(recall), "support": tp + fn}
-    jaccard = [len(set(r.verdict.labels) & set(r.curated)) / len(set(r.verdict.labels) | set(r.curated)) for r in rows]
+        per_label[lab] = {
+            "precision": _round(precision),
+            "recall": _round(recall),
+            "support": tp + fn,
+        }
+    jaccard = [
+        len(set(r.verdict.labels) & set(r.curated)) / len(set(r.verdict.labels) | set(r.curated))
+        for r in rows
+    ]
     disagreements = []
     for r in rows:
         declared = kb.cases[r.case].curated.disagreement
         said = r.verdict.primary or "undetermined"
         if r.agrees and declared is None:
             continue
-        disagreements.append({
-            "case": r.case,
-            "classifier": said,
-            "curated": r.curated[0],
-            "declared": declared is not None and declared.classifier == said and not r.agrees,
-            "stale": declared is not None and (r.agrees or declared.classifier != said),
-            "reason": declared.reason if declared else None,
-        })
+        disagreements.append(
+            {
+                "case": r.case,
+                "classifier": said,
+                "curated": r.curated[0],
+                "declared": declared is not None and declared.classifier == said and not r.agrees,
+                "stale": declared is not None and (r.agrees or declared.classifier != said),
+                "reason": declared.reason if declared else None,
+            }
+        )
     accuracy = sum(r.agrees for r in rows) / len(rows) if rows else 0.0
     return {
         "schema_version": 1,

@@ -41,8 +41,16 @@ def lookup(kb: KnowledgeBase, key: str) -> tuple[str, Any] | None:
 
 
 def all_ids(kb: KnowledgeBase) -> list[str]:
-    out = [*kb.labels, *kb.subtypes, *kb.signals, *kb.cases, *kb.frameworks, *(r.id for r in kb.rules),
-           *(r.id for r in kb.relations), *kb.sources]
+    out = [
+        *kb.labels,
+        *kb.subtypes,
+        *kb.signals,
+        *kb.cases,
+        *kb.frameworks,
+        *(r.id for r in kb.rules),
+        *(r.id for r in kb.relations),
+        *kb.sources,
+    ]
     out += [f"{fw.id}:{t.id}" for fw in kb.frameworks.values() for t in fw.terms]
     return out
 
@@ -58,7 +66,10 @@ def taxonomy_dict(kb: KnowledgeBase) -> dict[str, Any]:
         "labels": [lab.model_dump(mode="json", by_alias=True) for lab in kb.labels.values()],
         "signals": [s.model_dump(mode="json") for s in kb.signals.values()],
         "relations": [r.model_dump(mode="json") for r in kb.relations],
-        "frameworks": [f.model_dump(mode="json", by_alias=True, exclude_none=True) for f in kb.frameworks.values()],
+        "frameworks": [
+            f.model_dump(mode="json", by_alias=True, exclude_none=True)
+            for f in kb.frameworks.values()
+        ],
     }
 
 
@@ -72,7 +83,13 @@ def taxonomy_tree(kb: KnowledgeBase) -> Tree:
             node.add(Text.assemble((sub.id, "cyan"), f"  {clean(sub.name)}"))
     signals = tree.add(Text("signals (the diagnostic questions)", style="bold"))
     for sig in kb.signals.values():
-        signals.add(Text.assemble((sig.id, "green"), f"  {clean(sig.question)}  ", (f"[{' / '.join(sig.answers)}]", "dim")))
+        signals.add(
+            Text.assemble(
+                (sig.id, "green"),
+                f"  {clean(sig.question)}  ",
+                (f"[{' / '.join(sig.answers)}]", "dim"),
+            )
+        )
     rels = tree.add(Text("relations", style="bold"))
     for rel in kb.relations:
         rels.add(Text(f"{rel.source} —{rel.type}→ {rel.target}"))
@@ -83,7 +100,11 @@ def taxonomy_tree(kb: KnowledgeBase) -> Tree:
 
 
 def _cases_for(kb: KnowledgeBase, label: str) -> list[str]:
-    return [cid for cid, c in kb.cases.items() if label in c.curated.labels or c.curated.subtype == label]
+    return [
+        cid
+        for cid, c in kb.cases.items()
+        if label in c.curated.labels or c.curated.subtype == label
+    ]
 
 
 def as_dict(kb: KnowledgeBase, kind: str, obj: Any) -> dict[str, Any]:
@@ -92,10 +113,20 @@ def as_dict(kb: KnowledgeBase, kind: str, obj: Any) -> dict[str, Any]:
         from misgen.serialize import verdict_dict
 
         verdict = Classifier.from_kb(kb).classify(obj.signals, case_id=obj.id)
-        return {"kind": kind, "id": obj.id, "case": obj.model_dump(mode="json"), "verdict": verdict_dict(verdict)}
+        return {
+            "kind": kind,
+            "id": obj.id,
+            "case": obj.model_dump(mode="json"),
+            "verdict": verdict_dict(verdict),
+        }
     if kind == "term":
         fw, term = obj
-        return {"kind": kind, "id": f"{fw.id}:{term.id}", "framework": fw.id, **term.model_dump(mode="json", by_alias=True, exclude_none=True)}
+        return {
+            "kind": kind,
+            "id": f"{fw.id}:{term.id}",
+            "framework": fw.id,
+            **term.model_dump(mode="json", by_alias=True, exclude_none=True),
+        }
     data = obj.model_dump(mode="json", by_alias=True, exclude_none=True)
     extra: dict[str, Any] = {}
     if kind in ("label", "subtype"):
@@ -111,48 +142,100 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
         from misgen.render import verdict_tree
 
         verdict = Classifier.from_kb(kb).classify(obj.signals, case_id=obj.id)
-        curated = " + ".join(obj.curated.labels) + (f" ({obj.curated.subtype})" if obj.curated.subtype else "")
-        parts: list[Any] = [Panel(Text(clean(obj.summary)), title=Text(clean(obj.title)), subtitle=f"{obj.kind} · {obj.domain}"),
-                            verdict_tree(verdict), Text(f"curated: {curated}", style="bold"), Text(clean(obj.curated.reasoning))]
+        curated = " + ".join(obj.curated.labels) + (
+            f" ({obj.curated.subtype})" if obj.curated.subtype else ""
+        )
+        parts: list[Any] = [
+            Panel(
+                Text(clean(obj.summary)),
+                title=Text(clean(obj.title)),
+                subtitle=f"{obj.kind} · {obj.domain}",
+            ),
+            verdict_tree(verdict),
+            Text(f"curated: {curated}", style="bold"),
+            Text(clean(obj.curated.reasoning)),
+        ]
         if obj.curated.disagreement:
-            parts.append(Text(f"declared disagreement (classifier: {obj.curated.disagreement.classifier}): "
-                              + clean(obj.curated.disagreement.reason), style="yellow"))
+            parts.append(
+                Text(
+                    f"declared disagreement (classifier: {obj.curated.disagreement.classifier}): "
+                    + clean(obj.curated.disagreement.reason),
+                    style="yellow",
+                )
+            )
         for dispute in obj.disputes:
-            parts.append(Text(f"disputed reading: {dispute.label} (held by {', '.join(dispute.held_by)}): "
-                              + clean(dispute.argument), style="dim"))
+            parts.append(
+                Text(
+                    f"disputed reading: {dispute.label} (held by {', '.join(dispute.held_by)}): "
+                    + clean(dispute.argument),
+                    style="dim",
+                )
+            )
         return parts
     if kind == "term":
         fw, term = obj
-        lines = [f"{clean(fw.name)}: {clean(term.name)}", "", clean(term.definition), "", "maps to:"]
+        lines = [
+            f"{clean(fw.name)}: {clean(term.name)}",
+            "",
+            clean(term.definition),
+            "",
+            "maps to:",
+        ]
         lines += [f"  {m.target} ({m.fit}): {clean(m.note)}" for m in term.maps_to]
         return [Panel(Text("\n".join(lines)), title=f"term {fw.id}:{term.id}")]
     if kind == "rule":
         r: models.Rule = obj
-        lines = [f"label: {r.label} ({r.role})" + (f", subtype {r.subtype}" if r.subtype else ""), "", clean(r.message), "",
-                 "limitations:", *[f"  - {clean(x)}" for x in r.limitations], "",
-                 f"fires on: {', '.join(r.tests.fires_on)}", f"silent on: {', '.join(r.tests.silent_on)}",
-                 f"sources: {', '.join(r.sources)}"]
+        lines = [
+            f"label: {r.label} ({r.role})" + (f", subtype {r.subtype}" if r.subtype else ""),
+            "",
+            clean(r.message),
+            "",
+            "limitations:",
+            *[f"  - {clean(x)}" for x in r.limitations],
+            "",
+            f"fires on: {', '.join(r.tests.fires_on)}",
+            f"silent on: {', '.join(r.tests.silent_on)}",
+            f"sources: {', '.join(r.sources)}",
+        ]
         return [Panel(Text("\n".join(lines)), title=f"rule {r.id}")]
     if kind == "signal":
         s: models.Signal = obj
-        lines = [clean(s.question), "", f"answers: {' / '.join(s.answers)}", "", "guidance: " + clean(s.guidance), "",
-                 "example: " + clean(s.example)]
+        lines = [
+            clean(s.question),
+            "",
+            f"answers: {' / '.join(s.answers)}",
+            "",
+            "guidance: " + clean(s.guidance),
+            "",
+            "example: " + clean(s.example),
+        ]
         used = [r.id for r in kb.rules if s.id in _rule_signals(kb, r)]
         lines += ["", f"used by rules: {', '.join(used) or '(none: informational)'}"]
         return [Panel(Text("\n".join(lines)), title=f"signal {s.id}")]
     if kind in ("label", "subtype"):
         lines = [clean(obj.name), "", clean(obj.definition)]
         if kind == "label":
-            lines += ["", "necessary conditions:", *[f"  - {clean(x)}" for x in obj.necessary_conditions],
-                      "", "indicators:", *[f"  - {clean(x)}" for x in obj.indicators],
-                      "", "subtypes: " + ", ".join(s.id for s in obj.subtypes)]
+            lines += [
+                "",
+                "necessary conditions:",
+                *[f"  - {clean(x)}" for x in obj.necessary_conditions],
+                "",
+                "indicators:",
+                *[f"  - {clean(x)}" for x in obj.indicators],
+                "",
+                "subtypes: " + ", ".join(s.id for s in obj.subtypes),
+            ]
         for rel in kb.relations:
             if obj.id in (rel.source, rel.target):
                 other = rel.target if rel.source == obj.id else rel.source
                 lines += ["", f"{rel.type} {other}: {clean(rel.rationale)}"]
                 if rel.deciding_question:
                     lines.append(f"  deciding question: {clean(rel.deciding_question)}")
-        lines += ["", "sources: " + ", ".join(obj.sources), "example cases: " + (", ".join(_cases_for(kb, obj.id)) or "-")]
+        lines += [
+            "",
+            "sources: " + ", ".join(obj.sources),
+            "example cases: " + (", ".join(_cases_for(kb, obj.id)) or "-"),
+        ]
         return [Panel(Text("\n".join(lines)), title=f"{kind} {obj.id}")]
     if kind == "relation":
         r2: models.Relation = obj
@@ -161,14 +244,27 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
             lines += ["", "deciding question: " + clean(r2.deciding_question)]
         return [Panel(Text("\n".join(lines)), title=f"relation {r2.id}")]
     if kind == "framework":
-        lines = [clean(obj.description), ""] + [f"  {obj.id}:{t.id}  {clean(t.name)}" for t in obj.terms]
+        lines = [clean(obj.description), ""] + [
+            f"  {obj.id}:{t.id}  {clean(t.name)}" for t in obj.terms
+        ]
         # a str Panel title is parsed as rich markup whatever the console says: pass Text
         return [Panel(Text("\n".join(lines)), title=Text(f"framework {clean(obj.name)}"))]
     src: models.Source = obj
-    return [Panel(Text(clean(f"{', '.join(src.authors)} ({src.year}). {src.title}. {src.venue}. {src.locator()}")), title=f"source {src.id}")]
+    return [
+        Panel(
+            Text(
+                clean(
+                    f"{', '.join(src.authors)} ({src.year}). {src.title}. {src.venue}. {src.locator()}"
+                )
+            ),
+            title=f"source {src.id}",
+        )
+    ]
 
 
 def _rule_signals(kb: KnowledgeBase, rule: models.Rule) -> set[str]:
     from misgen.engine import signals_in
 
-    return signals_in(rule.when, kb.definitions) | (signals_in(rule.unless, kb.definitions) if rule.unless else set())
+    return signals_in(rule.when, kb.definitions) | (
+        signals_in(rule.unless, kb.definitions) if rule.unless else set()
+    )

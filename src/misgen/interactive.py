@@ -20,7 +20,9 @@ from misgen.output import clean, console
 UNKNOWN = models.UNKNOWN
 
 
-def nearest_cases(kb: KnowledgeBase, answers: dict[str, models.Answer], n: int = 3) -> list[tuple[str, int, list[str]]]:
+def nearest_cases(
+    kb: KnowledgeBase, answers: dict[str, models.Answer], n: int = 3
+) -> list[tuple[str, int, list[str]]]:
     """Cases closest by signal answers (known answers that differ count 1, unknown vs known 0.5)."""
     scored = []
     for cid, case in kb.cases.items():
@@ -47,12 +49,21 @@ def _ask(out: Any, kb: KnowledgeBase, sid: str, number: int) -> models.Answer:
     evidence = None
     strength = None
     if answer != UNKNOWN:
-        evidence = Prompt.ask("   evidence (one line, Enter to skip)", default="", show_default=False, console=out).strip() or None
-        strength = Prompt.ask("   strength", choices=list(models.STRENGTHS), default="inferred", console=out)
+        evidence = (
+            Prompt.ask(
+                "   evidence (one line, Enter to skip)", default="", show_default=False, console=out
+            ).strip()
+            or None
+        )
+        strength = Prompt.ask(
+            "   strength", choices=list(models.STRENGTHS), default="inferred", console=out
+        )
     return models.Answer(answer=answer, evidence=evidence, strength=strength)  # type: ignore[arg-type]
 
 
-def questionnaire(kb: KnowledgeBase, answers: dict[str, models.Answer] | None = None) -> tuple[dict[str, models.Answer], Verdict]:
+def questionnaire(
+    kb: KnowledgeBase, answers: dict[str, models.Answer] | None = None
+) -> tuple[dict[str, models.Answer], Verdict]:
     out = console()
     clf = Classifier.from_kb(kb)
     answers = dict(answers or {})
@@ -76,7 +87,12 @@ def run_session(kb: KnowledgeBase) -> int:
     from misgen.render import verdict_tree
 
     out = console()
-    out.print(Text("misgen guided classification: answer yes / no / unknown (Enter = unknown). Ctrl-C quits; nothing is written.", style="bold"))
+    out.print(
+        Text(
+            "misgen guided classification: answer yes / no / unknown (Enter = unknown). Ctrl-C quits; nothing is written.",
+            style="bold",
+        )
+    )
     try:
         answers, verdict = questionnaire(kb)
     except (KeyboardInterrupt, EOFError):
@@ -87,20 +103,30 @@ def run_session(kb: KnowledgeBase) -> int:
     out.print(Text("\nnearest cases in the case base:", style="bold"))
     for cid, _distance, differs in nearest_cases(kb, answers):
         case = kb.cases[cid]
-        out.print(Text(f"  {cid}: {clean(case.title)} (curated: {' + '.join(case.curated.labels)})"))
+        out.print(
+            Text(f"  {cid}: {clean(case.title)} (curated: {' + '.join(case.curated.labels)})")
+        )
         if differs:
             out.print(Text("     differs on " + "; ".join(differs[:4]), style="dim"))
-    out.print(Text("\nTo turn this into a case file: misgen new YOUR-ID --interactive", style="dim"))
+    out.print(
+        Text("\nTo turn this into a case file: misgen new YOUR-ID --interactive", style="dim")
+    )
     return 0
 
 
-def ask_all(kb: KnowledgeBase, answers: dict[str, models.Answer]) -> tuple[dict[str, models.Answer], dict[str, Any]]:
+def ask_all(
+    kb: KnowledgeBase, answers: dict[str, models.Answer]
+) -> tuple[dict[str, models.Answer], dict[str, Any]]:
     out = console()
     try:
         answers, verdict = questionnaire(kb, answers)
         out.print(Text(f"\nverdict: {verdict.summary()}", style="bold cyan"))
-        title = Prompt.ask("case title (one line)", default="", show_default=False, console=out).strip()
-        summary = Prompt.ask("summary (one paragraph)", default="", show_default=False, console=out).strip()
+        title = Prompt.ask(
+            "case title (one line)", default="", show_default=False, console=out
+        ).strip()
+        summary = Prompt.ask(
+            "summary (one paragraph)", default="", show_default=False, console=out
+        ).strip()
     except (KeyboardInterrupt, EOFError):
         out.print("\ninterrupted: nothing was written")
         raise KeyboardInterrupt from None

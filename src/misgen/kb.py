@@ -79,11 +79,29 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
     for key, (rel, model) in TAXONOMY_FILES.items():
         path = root / rel
         if not path.is_file():
-            problems.append(Problem(rel, None, None, "", "required file is missing", f"restore {rel} from the misgen repository"))
+            problems.append(
+                Problem(
+                    rel,
+                    None,
+                    None,
+                    "",
+                    "required file is missing",
+                    f"restore {rel} from the misgen repository",
+                )
+            )
             parts[key] = None
             continue
         if not _inside(path.resolve(), root):
-            problems.append(Problem(rel, None, None, "", "symlink points outside the data root", f"put the real file at {rel}"))
+            problems.append(
+                Problem(
+                    rel,
+                    None,
+                    None,
+                    "",
+                    "symlink points outside the data root",
+                    f"put the real file at {rel}",
+                )
+            )
             parts[key] = None
             continue
         obj, doc, found = load_model(path, model, rel)
@@ -105,7 +123,9 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
     real_root = root.resolve()
     cases_plain = (root / "cases").resolve() == real_root / "cases"
     cases: dict[str, models.Case] = {}
-    case_docs: dict[str, tuple[Document | None, str]] = {}  # documents re-read only to place a problem
+    case_docs: dict[
+        str, tuple[Document | None, str]
+    ] = {}  # documents re-read only to place a problem
     folded: dict[str, str] = {}
     # The loaded data is acyclic (no aliases), so pausing the cyclic GC during the bulk
     # load is safe and keeps the per-file cost flat from 1k to 10k files.
@@ -118,18 +138,45 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
             display = f"cases/{path.name}" if plain else _display(root, path)
             # a file of the data root (or a symlinked cases/ folder) must stay inside the root
             if not plain and (in_root or is_link) and not _inside(path.resolve(), real_root):
-                link = f"cases/{path.name}" if path in root_files else str(path)  # the link, not its target
-                problems.append(Problem(link, None, None, "", "symlink points outside the data root", "copy the file into cases/ instead of linking it"))
+                link = (
+                    f"cases/{path.name}" if path in root_files else str(path)
+                )  # the link, not its target
+                problems.append(
+                    Problem(
+                        link,
+                        None,
+                        None,
+                        "",
+                        "symlink points outside the data root",
+                        "copy the file into cases/ instead of linking it",
+                    )
+                )
                 continue
             case, doc, found = load_model(path, models.Case, display)
             problems += found
             if case is None:
                 continue
             if path.stem != case.id:
-                problems.append(locate(doc, display, ("id",), f"id '{case.id}' differs from the file name '{path.stem}'", f"rename the file to {case.id}.yaml or change the id"))
+                problems.append(
+                    locate(
+                        doc,
+                        display,
+                        ("id",),
+                        f"id '{case.id}' differs from the file name '{path.stem}'",
+                        f"rename the file to {case.id}.yaml or change the id",
+                    )
+                )
             key = ids.fold(case.id)
             if key in folded:
-                problems.append(locate(doc, display, ("id",), f"id '{case.id}' is already used by {case_docs[folded[key]][1]} (ids are compared after NFKC case folding)", "choose a distinct id"))
+                problems.append(
+                    locate(
+                        doc,
+                        display,
+                        ("id",),
+                        f"id '{case.id}' is already used by {case_docs[folded[key]][1]} (ids are compared after NFKC case folding)",
+                        "choose a distinct id",
+                    )
+                )
                 continue
             folded[key] = case.id
             cases[case.id] = case
@@ -166,11 +213,18 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
 
 #: (part, list field, id field) for every id list in the taxonomy files; nested lists
 #: (subtypes of a label, terms of a framework) are checked within their parent.
-_ID_LISTS = (("signals", "signals"), ("labels", "labels"), ("relations", "relations"),
-             ("frameworks", "frameworks"), ("sources", "sources"))
+_ID_LISTS = (
+    ("signals", "signals"),
+    ("labels", "labels"),
+    ("relations", "relations"),
+    ("frameworks", "frameworks"),
+    ("sources", "sources"),
+)
 
 
-def _duplicate_ids(parts: dict[str, object], docs: dict[str, tuple[Document | None, str]]) -> list[Problem]:
+def _duplicate_ids(
+    parts: dict[str, object], docs: dict[str, tuple[Document | None, str]]
+) -> list[Problem]:
     """Ids listed twice in a taxonomy file (compared folded), found on the lists themselves:
     the dictionaries built from them would silently keep only the last."""
     found: list[Problem] = []
@@ -181,11 +235,27 @@ def _duplicate_ids(parts: dict[str, object], docs: dict[str, tuple[Document | No
         doc, rel = docs[key]
         items = getattr(part, attr)
         for i, item_id in _dupes(x.id for x in items):
-            found.append(locate(doc, rel, (attr, i, "id"), f"duplicate {attr[:-1]} id '{item_id}'", "ids must be unique"))
+            found.append(
+                locate(
+                    doc,
+                    rel,
+                    (attr, i, "id"),
+                    f"duplicate {attr[:-1]} id '{item_id}'",
+                    "ids must be unique",
+                )
+            )
         for child in ("subtypes", "terms"):
             for pi, item in enumerate(items):
                 for ci, child_id in _dupes(c.id for c in getattr(item, child, ())):
-                    found.append(locate(doc, rel, (attr, pi, child, ci, "id"), f"duplicate {child[:-1]} id '{child_id}'", "ids must be unique"))
+                    found.append(
+                        locate(
+                            doc,
+                            rel,
+                            (attr, pi, child, ci, "id"),
+                            f"duplicate {child[:-1]} id '{child_id}'",
+                            "ids must be unique",
+                        )
+                    )
     return found
 
 
@@ -194,8 +264,18 @@ def _misnamed_case_files(root: Path) -> list[Problem]:
     folder = root / "cases"
     if not folder.is_dir():
         return []
-    return [Problem(f"cases/{p.name}", None, None, "", "ignored: case files must end in '.yaml'", f"rename it to {p.stem}.yaml")
-            for p in sorted(folder.iterdir()) if p.suffix.lower() in (".yaml", ".yml") and p.suffix != ".yaml"]
+    return [
+        Problem(
+            f"cases/{p.name}",
+            None,
+            None,
+            "",
+            "ignored: case files must end in '.yaml'",
+            f"rename it to {p.stem}.yaml",
+        )
+        for p in sorted(folder.iterdir())
+        if p.suffix.lower() in (".yaml", ".yml") and p.suffix != ".yaml"
+    ]
 
 
 def _order(p: Problem) -> tuple[str, int, int, str, str]:
@@ -240,27 +320,54 @@ def _dupes(items: Iterable[str]) -> Iterator[tuple[int, str]]:
         seen.add(key)
 
 
-def check_taxonomy(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]]) -> Iterator[Problem]:
+def check_taxonomy(
+    kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]]
+) -> Iterator[Problem]:
     # duplicate ids within each list are found by _duplicate_ids, before the dicts are built
     ldoc, lrel = docs["labels"]
     for li, label in enumerate(kb.labels.values()):
         for si, sub in enumerate(label.subtypes):
             if ids.label_of_subtype(sub.id) != label.id:
-                yield locate(ldoc, lrel, ("labels", li, "subtypes", si, "id"), f"subtype '{sub.id}' must start with '{label.id}.'")
+                yield locate(
+                    ldoc,
+                    lrel,
+                    ("labels", li, "subtypes", si, "id"),
+                    f"subtype '{sub.id}' must start with '{label.id}.'",
+                )
             for k, src in enumerate(sub.sources):
                 if src not in kb.sources:
-                    yield locate(ldoc, lrel, ("labels", li, "subtypes", si, "sources", k), f"unknown source '{src}'", "add it to taxonomy/sources.yaml")
+                    yield locate(
+                        ldoc,
+                        lrel,
+                        ("labels", li, "subtypes", si, "sources", k),
+                        f"unknown source '{src}'",
+                        "add it to taxonomy/sources.yaml",
+                    )
         for k, src in enumerate(label.sources):
             if src not in kb.sources:
-                yield locate(ldoc, lrel, ("labels", li, "sources", k), f"unknown source '{src}'", "add it to taxonomy/sources.yaml")
+                yield locate(
+                    ldoc,
+                    lrel,
+                    ("labels", li, "sources", k),
+                    f"unknown source '{src}'",
+                    "add it to taxonomy/sources.yaml",
+                )
     rdoc, rrel = docs["relations"]
     nodes = set(kb.labels) | set(kb.subtypes)
     for ri, rel in enumerate(kb.relations):
         for end in ("source", "target"):
             if getattr(rel, end) not in nodes:
-                yield locate(rdoc, rrel, ("relations", ri, end), f"unknown label or subtype '{getattr(rel, end)}'", _suggest(getattr(rel, end), nodes))
+                yield locate(
+                    rdoc,
+                    rrel,
+                    ("relations", ri, end),
+                    f"unknown label or subtype '{getattr(rel, end)}'",
+                    _suggest(getattr(rel, end), nodes),
+                )
         if rel.source == rel.target:
-            yield locate(rdoc, rrel, ("relations", ri, "target"), "a relation cannot point at itself")
+            yield locate(
+                rdoc, rrel, ("relations", ri, "target"), "a relation cannot point at itself"
+            )
         for k, src in enumerate(rel.sources):
             if src not in kb.sources:
                 yield locate(rdoc, rrel, ("relations", ri, "sources", k), f"unknown source '{src}'")
@@ -268,18 +375,35 @@ def check_taxonomy(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str
     for fi, fw in enumerate(kb.frameworks.values()):
         for k, src in enumerate(fw.sources):
             if src not in kb.sources:
-                yield locate(fdoc, frel, ("frameworks", fi, "sources", k), f"unknown source '{src}'")
+                yield locate(
+                    fdoc, frel, ("frameworks", fi, "sources", k), f"unknown source '{src}'"
+                )
         for ti, term in enumerate(fw.terms):
             for mi, mapping in enumerate(term.maps_to):
                 if mapping.target not in nodes:
-                    yield locate(fdoc, frel, ("frameworks", fi, "terms", ti, "maps_to", mi, "target"), f"unknown label or subtype '{mapping.target}'", _suggest(mapping.target, nodes))
-            yield from _check_condition(kb, term.when, fdoc, frel, ("frameworks", fi, "terms", ti, "when"), allow_label=True)
+                    yield locate(
+                        fdoc,
+                        frel,
+                        ("frameworks", fi, "terms", ti, "maps_to", mi, "target"),
+                        f"unknown label or subtype '{mapping.target}'",
+                        _suggest(mapping.target, nodes),
+                    )
+            yield from _check_condition(
+                kb, term.when, fdoc, frel, ("frameworks", fi, "terms", ti, "when"), allow_label=True
+            )
     # every id is unique across kinds, so `misgen explain ID` is unambiguous
     owners: dict[str, str] = {}
     for kind, keys in (("signal", kb.signals), ("label", kb.labels), ("framework", kb.frameworks)):
         for key in keys:
             if ids.fold(key) in owners:
-                yield Problem("taxonomy", None, None, "", f"{kind} id '{key}' is also used by a {owners[ids.fold(key)]}", "ids must be unique across kinds")
+                yield Problem(
+                    "taxonomy",
+                    None,
+                    None,
+                    "",
+                    f"{kind} id '{key}' is also used by a {owners[ids.fold(key)]}",
+                    "ids must be unique across kinds",
+                )
             owners[ids.fold(key)] = kind
 
 
@@ -290,8 +414,14 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
-def _check_condition(kb: KnowledgeBase, node: models.Condition, doc: Document | None, rel: str,
-                     path: tuple[str | int, ...], allow_label: bool = False) -> Iterator[Problem]:
+def _check_condition(
+    kb: KnowledgeBase,
+    node: models.Condition,
+    doc: Document | None,
+    rel: str,
+    path: tuple[str | int, ...],
+    allow_label: bool = False,
+) -> Iterator[Problem]:
     if isinstance(node, (models.AllNode, models.AnyNode)):
         key = "all" if isinstance(node, models.AllNode) else "any"
         for i, child in enumerate(node.all if isinstance(node, models.AllNode) else node.any):
@@ -300,27 +430,56 @@ def _check_condition(kb: KnowledgeBase, node: models.Condition, doc: Document | 
         yield from _check_condition(kb, node.not_, doc, rel, path + ("not",), allow_label)
     elif isinstance(node, models.AtLeastNode):
         if node.at_least > len(node.of):
-            yield locate(doc, rel, path + ("at-least",), f"at-least {node.at_least} of only {len(node.of)} conditions can never be true")
+            yield locate(
+                doc,
+                rel,
+                path + ("at-least",),
+                f"at-least {node.at_least} of only {len(node.of)} conditions can never be true",
+            )
         for i, child in enumerate(node.of):
             yield from _check_condition(kb, child, doc, rel, path + ("of", i), allow_label)
     elif isinstance(node, (models.IsNode, models.InNode)):
         signal = kb.signals.get(node.signal)
         if signal is None:
-            yield locate(doc, rel, path + ("signal",), f"unknown signal '{node.signal}'", _suggest(node.signal, kb.signals))
+            yield locate(
+                doc,
+                rel,
+                path + ("signal",),
+                f"unknown signal '{node.signal}'",
+                _suggest(node.signal, kb.signals),
+            )
             return
         values = [node.is_] if isinstance(node, models.IsNode) else node.in_
         for value in values:
             if value not in signal.answers:
-                yield locate(doc, rel, path + (("is",) if isinstance(node, models.IsNode) else ("in",)),
-                             f"'{value}' is not an answer of signal '{signal.id}'", f"allowed: {', '.join(signal.answers)}")
+                yield locate(
+                    doc,
+                    rel,
+                    path + (("is",) if isinstance(node, models.IsNode) else ("in",)),
+                    f"'{value}' is not an answer of signal '{signal.id}'",
+                    f"allowed: {', '.join(signal.answers)}",
+                )
     elif isinstance(node, models.UseNode):
         if allow_label:
-            yield locate(doc, rel, path + ("use",), "'use' is only available in classifier/rules.yaml")
+            yield locate(
+                doc, rel, path + ("use",), "'use' is only available in classifier/rules.yaml"
+            )
         elif node.use not in kb.definitions:
-            yield locate(doc, rel, path + ("use",), f"unknown definition '{node.use}'", _suggest(node.use, kb.definitions))
+            yield locate(
+                doc,
+                rel,
+                path + ("use",),
+                f"unknown definition '{node.use}'",
+                _suggest(node.use, kb.definitions),
+            )
     elif isinstance(node, models.LabelNode):
         if not allow_label:
-            yield locate(doc, rel, path + ("label",), "'label' conditions are only allowed in framework terms (rules must never read labels)")
+            yield locate(
+                doc,
+                rel,
+                path + ("label",),
+                "'label' conditions are only allowed in framework terms (rules must never read labels)",
+            )
         elif node.label not in kb.labels and node.label not in kb.subtypes:
             yield locate(doc, rel, path + ("label",), f"unknown label or subtype '{node.label}'")
 
@@ -328,7 +487,9 @@ def _check_condition(kb: KnowledgeBase, node: models.Condition, doc: Document | 
 def _uses(node: models.Condition) -> Iterator[str]:
     if isinstance(node, models.UseNode):
         yield node.use
-    for child in getattr(node, "all", None) or getattr(node, "any", None) or getattr(node, "of", None) or []:
+    for child in (
+        getattr(node, "all", None) or getattr(node, "any", None) or getattr(node, "of", None) or []
+    ):
         yield from _uses(child)
     if isinstance(node, models.NotNode):
         yield from _uses(node.not_)
@@ -386,54 +547,119 @@ def _cycles_and_depth(graph: dict[str, list[str]]) -> tuple[set[str], dict[str, 
                 if len(component) > 1 or node in children:
                     cyclic.update(component)
                 else:
-                    depth[node] = 1 + max((depth.get(c, 0) for c in children if c not in cyclic), default=0)
+                    depth[node] = 1 + max(
+                        (depth.get(c, 0) for c in children if c not in cyclic), default=0
+                    )
     return cyclic, depth
 
 
-def check_rules(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]], with_cases: bool = True) -> Iterator[Problem]:
+def check_rules(
+    kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]], with_cases: bool = True
+) -> Iterator[Problem]:
     doc, rel = docs["rules"]
     for name, definition in kb.definitions.items():
         yield from _check_condition(kb, definition.when, doc, rel, ("definitions", name, "when"))
-    graph = {name: [u for u in dict.fromkeys(_uses(d.when)) if u in kb.definitions] for name, d in kb.definitions.items()}
+    graph = {
+        name: [u for u in dict.fromkeys(_uses(d.when)) if u in kb.definitions]
+        for name, d in kb.definitions.items()
+    }
     cyclic, depth = _cycles_and_depth(graph)
     for name in kb.definitions:
         if name in cyclic:
-            yield locate(doc, rel, ("definitions", name), f"definition '{name}' uses itself (a cycle)", "break the cycle")
+            yield locate(
+                doc,
+                rel,
+                ("definitions", name),
+                f"definition '{name}' uses itself (a cycle)",
+                "break the cycle",
+            )
         elif depth[name] > MAX_USE_DEPTH:
-            yield locate(doc, rel, ("definitions", name), f"definition '{name}' starts a chain of {depth[name]} definitions "
-                         f"through 'use' (at most {MAX_USE_DEPTH})", "use the conditions directly instead of a long chain")
+            yield locate(
+                doc,
+                rel,
+                ("definitions", name),
+                f"definition '{name}' starts a chain of {depth[name]} definitions "
+                f"through 'use' (at most {MAX_USE_DEPTH})",
+                "use the conditions directly instead of a long chain",
+            )
     for i, _rid in _dupes(r.id for r in kb.rules):
         yield locate(doc, rel, ("rules", i, "id"), f"duplicate rule id '{kb.rules[i].id}'")
     for i, rule in enumerate(kb.rules):
         base = ("rules", i)
         if rule.label not in kb.labels:
-            yield locate(doc, rel, base + ("label",), f"unknown label '{rule.label}'", _suggest(rule.label, kb.labels))
-        if rule.subtype and (rule.subtype not in kb.subtypes or ids.label_of_subtype(rule.subtype) != rule.label):
-            yield locate(doc, rel, base + ("subtype",), f"'{rule.subtype}' is not a subtype of '{rule.label}'")
+            yield locate(
+                doc,
+                rel,
+                base + ("label",),
+                f"unknown label '{rule.label}'",
+                _suggest(rule.label, kb.labels),
+            )
+        if rule.subtype and (
+            rule.subtype not in kb.subtypes or ids.label_of_subtype(rule.subtype) != rule.label
+        ):
+            yield locate(
+                doc,
+                rel,
+                base + ("subtype",),
+                f"'{rule.subtype}' is not a subtype of '{rule.label}'",
+            )
         if rule.subtype_by:
             signal = kb.signals.get(rule.subtype_by.signal)
             if signal is None:
-                yield locate(doc, rel, base + ("subtype_by", "signal"), f"unknown signal '{rule.subtype_by.signal}'")
+                yield locate(
+                    doc,
+                    rel,
+                    base + ("subtype_by", "signal"),
+                    f"unknown signal '{rule.subtype_by.signal}'",
+                )
             for answer, sub in rule.subtype_by.map.items():
                 if signal is not None and answer not in signal.answers:
-                    yield locate(doc, rel, base + ("subtype_by", "map", answer), f"'{answer}' is not an answer of '{signal.id}'")
+                    yield locate(
+                        doc,
+                        rel,
+                        base + ("subtype_by", "map", answer),
+                        f"'{answer}' is not an answer of '{signal.id}'",
+                    )
                 if sub not in kb.subtypes or ids.label_of_subtype(sub) != rule.label:
-                    yield locate(doc, rel, base + ("subtype_by", "map", answer), f"'{sub}' is not a subtype of '{rule.label}'")
+                    yield locate(
+                        doc,
+                        rel,
+                        base + ("subtype_by", "map", answer),
+                        f"'{sub}' is not a subtype of '{rule.label}'",
+                    )
         yield from _check_condition(kb, rule.when, doc, rel, base + ("when",))
         if rule.unless is not None:
             yield from _check_condition(kb, rule.unless, doc, rel, base + ("unless",))
         for k, src in enumerate(rule.sources):
             if src not in kb.sources:
-                yield locate(doc, rel, base + ("sources", k), f"unknown source '{src}'", "add it to taxonomy/sources.yaml")
+                yield locate(
+                    doc,
+                    rel,
+                    base + ("sources", k),
+                    f"unknown source '{src}'",
+                    "add it to taxonomy/sources.yaml",
+                )
         for kind in ("fires_on", "silent_on") if with_cases else ():
             for k, cid in enumerate(getattr(rule.tests, kind)):
                 if cid not in kb.cases:
-                    yield locate(doc, rel, base + ("tests", kind, k), f"unknown case '{cid}'", _suggest(cid, kb.cases))
+                    yield locate(
+                        doc,
+                        rel,
+                        base + ("tests", kind, k),
+                        f"unknown case '{cid}'",
+                        _suggest(cid, kb.cases),
+                    )
     pdoc, prel = docs["policy"]
     policy = kb.policy
     if policy is not None:
         if sorted(policy.precedence) != sorted(kb.labels):
-            yield locate(pdoc, prel, ("precedence",), "precedence must list every label exactly once", f"labels: {', '.join(sorted(kb.labels))}")
+            yield locate(
+                pdoc,
+                prel,
+                ("precedence",),
+                "precedence must list every label exactly once",
+                f"labels: {', '.join(sorted(kb.labels))}",
+            )
         for k, lab in enumerate(policy.exclusive):
             if lab not in kb.labels:
                 yield locate(pdoc, prel, ("exclusive", k), f"unknown label '{lab}'")
@@ -441,30 +667,55 @@ def check_rules(kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]],
             yield from _check_condition(kb, caveat.when, pdoc, prel, ("caveats", k, "when"))
         nagf = kb.labels.get(policy.not_a_goal_failure)
         if nagf is None or nagf.goal_failure:
-            yield locate(pdoc, prel, ("not_a_goal_failure",), "must name the label whose goal_failure is false")
+            yield locate(
+                pdoc,
+                prel,
+                ("not_a_goal_failure",),
+                "must name the label whose goal_failure is false",
+            )
 
 
-def check_cases(kb: KnowledgeBase, case_docs: dict[str, tuple[Document | None, str]]) -> Iterator[Problem]:
-    bib: dict[str, tuple[str, models.Source]] = {sid: ("taxonomy/sources.yaml", s) for sid, s in kb.sources.items()}
+def check_cases(
+    kb: KnowledgeBase, case_docs: dict[str, tuple[Document | None, str]]
+) -> Iterator[Problem]:
+    bib: dict[str, tuple[str, models.Source]] = {
+        sid: ("taxonomy/sources.yaml", s) for sid, s in kb.sources.items()
+    }
     for cid, case in kb.cases.items():
         doc, rel = case_docs[cid]
         yield from _check_case(kb, case, doc, rel, bib)
 
 
-def _check_case(kb: KnowledgeBase, case: models.Case, doc: Document | None, rel: str,
-                bib: dict[str, tuple[str, models.Source]]) -> Iterator[Problem]:
+def _check_case(
+    kb: KnowledgeBase,
+    case: models.Case,
+    doc: Document | None,
+    rel: str,
+    bib: dict[str, tuple[str, models.Source]],
+) -> Iterator[Problem]:
     local = {s.id for s in case.sources}
     for i, sid in _dupes(s.id for s in case.sources):
         yield locate(doc, rel, ("sources", i, "id"), f"duplicate source id '{sid}'")
     for i, src in enumerate(case.sources):
         other = bib.get(src.id)
         if other and (other[1].title != src.title or other[1].year != src.year):
-            yield locate(doc, rel, ("sources", i, "id"), f"source '{src.id}' is also defined in {other[0]} with a different title or year",
-                         "reuse the same metadata for the same work, or choose a new id")
+            yield locate(
+                doc,
+                rel,
+                ("sources", i, "id"),
+                f"source '{src.id}' is also defined in {other[0]} with a different title or year",
+                "reuse the same metadata for the same work, or choose a new id",
+            )
         bib.setdefault(src.id, (rel, src))
     for sid in kb.signals:
         if sid not in case.signals:
-            yield locate(doc, rel, ("signals",), f"signal '{sid}' is not answered", "add it; answer \"unknown\" if the evidence is silent")
+            yield locate(
+                doc,
+                rel,
+                ("signals",),
+                f"signal '{sid}' is not answered",
+                'add it; answer "unknown" if the evidence is silent',
+            )
     for sid, answer in case.signals.items():
         path = ("signals", sid)
         signal = kb.signals.get(sid)
@@ -472,43 +723,113 @@ def _check_case(kb: KnowledgeBase, case: models.Case, doc: Document | None, rel:
             yield locate(doc, rel, path, f"unknown signal '{sid}'", _suggest(sid, kb.signals))
             continue
         if answer.answer not in signal.answers:
-            yield locate(doc, rel, path + ("answer",), f"'{answer.answer}' is not an answer of '{sid}'", f"allowed: {', '.join(signal.answers)}")
+            yield locate(
+                doc,
+                rel,
+                path + ("answer",),
+                f"'{answer.answer}' is not an answer of '{sid}'",
+                f"allowed: {', '.join(signal.answers)}",
+            )
         if answer.answer not in (models.UNKNOWN, "not-applicable"):
             for need in ("strength", "evidence", "source"):
                 if getattr(answer, need) is None:
-                    yield locate(doc, rel, path, f"answer '{answer.answer}' needs {need}", "every known answer states its evidence, its strength and its source")
+                    yield locate(
+                        doc,
+                        rel,
+                        path,
+                        f"answer '{answer.answer}' needs {need}",
+                        "every known answer states its evidence, its strength and its source",
+                    )
         if answer.source is not None and answer.source not in local:
-            yield locate(doc, rel, path + ("source",), f"unknown source '{answer.source}'", "list it under sources in this file")
+            yield locate(
+                doc,
+                rel,
+                path + ("source",),
+                f"unknown source '{answer.source}'",
+                "list it under sources in this file",
+            )
     changed = case.signals.get("goal-changed-over-time")
     cause = case.signals.get("change-cause")
     if changed and cause:
         if changed.answer == "no" and cause.answer not in ("not-applicable", models.UNKNOWN):
-            yield locate(doc, rel, ("signals", "change-cause", "answer"), "goal-changed-over-time is 'no', so change-cause must be 'not-applicable'")
+            yield locate(
+                doc,
+                rel,
+                ("signals", "change-cause", "answer"),
+                "goal-changed-over-time is 'no', so change-cause must be 'not-applicable'",
+            )
         if changed.answer == "yes" and cause.answer == "not-applicable":
-            yield locate(doc, rel, ("signals", "change-cause", "answer"), "goal-changed-over-time is 'yes': say what changed the goals (or 'unknown')")
+            yield locate(
+                doc,
+                rel,
+                ("signals", "change-cause", "answer"),
+                "goal-changed-over-time is 'yes': say what changed the goals (or 'unknown')",
+            )
     overseen = case.signals.get("oversight-conditioned")
     planted = case.signals.get("planted-conditioning")
-    if overseen and planted and overseen.answer == "no" and planted.answer not in ("not-applicable", models.UNKNOWN):
-        yield locate(doc, rel, ("signals", "planted-conditioning", "answer"), "oversight-conditioned is 'no', so planted-conditioning must be 'not-applicable'")
+    if (
+        overseen
+        and planted
+        and overseen.answer == "no"
+        and planted.answer not in ("not-applicable", models.UNKNOWN)
+    ):
+        yield locate(
+            doc,
+            rel,
+            ("signals", "planted-conditioning", "answer"),
+            "oversight-conditioned is 'no', so planted-conditioning must be 'not-applicable'",
+        )
     labels = case.curated.labels
     for k, lab in enumerate(labels):
         if lab not in kb.labels:
-            yield locate(doc, rel, ("curated", "labels", k), f"unknown label '{lab}'", _suggest(lab, kb.labels))
+            yield locate(
+                doc,
+                rel,
+                ("curated", "labels", k),
+                f"unknown label '{lab}'",
+                _suggest(lab, kb.labels),
+            )
     for k, lab in _dupes(labels):
         yield locate(doc, rel, ("curated", "labels", k), f"label '{lab}' is listed twice")
-    if case.curated.subtype and (case.curated.subtype not in kb.subtypes or ids.label_of_subtype(case.curated.subtype) != labels[0]):
-        yield locate(doc, rel, ("curated", "subtype"), f"'{case.curated.subtype}' is not a subtype of the primary label '{labels[0]}'")
+    if case.curated.subtype and (
+        case.curated.subtype not in kb.subtypes
+        or ids.label_of_subtype(case.curated.subtype) != labels[0]
+    ):
+        yield locate(
+            doc,
+            rel,
+            ("curated", "subtype"),
+            f"'{case.curated.subtype}' is not a subtype of the primary label '{labels[0]}'",
+        )
     dis = case.curated.disagreement
     if dis is not None and (dis.classifier not in kb.labels and dis.classifier != "undetermined"):
-        yield locate(doc, rel, ("curated", "disagreement", "classifier"), f"unknown label '{dis.classifier}'", "name a label, or 'undetermined'")
+        yield locate(
+            doc,
+            rel,
+            ("curated", "disagreement", "classifier"),
+            f"unknown label '{dis.classifier}'",
+            "name a label, or 'undetermined'",
+        )
     for k, dispute in enumerate(case.disputes):
         if dispute.label not in kb.labels:
             yield locate(doc, rel, ("disputes", k, "label"), f"unknown label '{dispute.label}'")
         for j, src in enumerate(dispute.held_by):
             if src not in local:
-                yield locate(doc, rel, ("disputes", k, "held_by", j), f"unknown source '{src}'", "list it under sources in this file")
+                yield locate(
+                    doc,
+                    rel,
+                    ("disputes", k, "held_by", j),
+                    f"unknown source '{src}'",
+                    "list it under sources in this file",
+                )
     for k, link in enumerate(case.links):
         if link.case == case.id:
             yield locate(doc, rel, ("links", k, "case"), "a case cannot link to itself")
         elif link.case not in kb.cases:
-            yield locate(doc, rel, ("links", k, "case"), f"unknown case '{link.case}'", _suggest(link.case, kb.cases))
+            yield locate(
+                doc,
+                rel,
+                ("links", k, "case"),
+                f"unknown case '{link.case}'",
+                _suggest(link.case, kb.cases),
+            )

@@ -29,7 +29,9 @@ _HINTS = {
 }
 
 
-def _walk(data: Any, loc: tuple[Any, ...], keep_last: bool = True) -> tuple[tuple[str | int, ...], Any]:
+def _walk(
+    data: Any, loc: tuple[Any, ...], keep_last: bool = True
+) -> tuple[tuple[str | int, ...], Any]:
     """Follow a pydantic ``loc`` through the data, dropping union tags that are not keys.
 
     Union members show up in ``loc`` as tags (``Answer``, ``constrained-str``, or a
@@ -75,8 +77,11 @@ def _pattern_hint(error: Any) -> str:
         odd = next((ch for ch in text if not ch.isascii() or not ch.isprintable()), None)
         if odd is not None:
             name = unicodedata.name(odd, "")
-            hint += (f"; U+{ord(odd):04X} ({name}) is not one of them, even if it looks like one" if name
-                     else f"; it contains the control character U+{ord(odd):04X}")
+            hint += (
+                f"; U+{ord(odd):04X} ({name}) is not one of them, even if it looks like one"
+                if name
+                else f"; it contains the control character U+{ord(odd):04X}"
+            )
         from misgen import ids
 
         folded = unicodedata.normalize("NFKC", text).casefold().replace("_", "-").strip()
@@ -108,7 +113,11 @@ def problems_from(exc: ValidationError, doc: yamlio.Document, display: str) -> l
     for error in errors:
         kind = error["type"]
         loc = tuple(error["loc"])
-        if kind == "string_type" and isinstance(error.get("input"), (dict, list)) and under.get(loc[:-1], 0) > 1:
+        if (
+            kind == "string_type"
+            and isinstance(error.get("input"), (dict, list))
+            and under.get(loc[:-1], 0) > 1
+        ):
             continue  # the text branch of a union (e.g. Answer | str) given a mapping: the other branch says why
         path, _ = _walk(doc.data, loc, keep_last=kind in ("missing", "extra_forbidden"))
         mark = doc.mark_for(path)
@@ -128,7 +137,7 @@ def problems_from(exc: ValidationError, doc: yamlio.Document, display: str) -> l
         elif kind == "string_type" and isinstance(error.get("input"), (bool, int, float)):
             written = doc.texts.get(path, str(error["input"]))
             typ = {bool: "a boolean", int: "a number", float: "a number"}[type(error["input"])]
-            hint = f"quote it: \"{written}\" (unquoted, {written} is read as {typ}, not text)"
+            hint = f'quote it: "{written}" (unquoted, {written} is read as {typ}, not text)'
         elif kind == "string_type" and error.get("input", 0) is None:
             hint = "the value is empty (or null/~): write the text, quoted"
         if kind == "extra_forbidden" and path in doc.keys:
@@ -140,23 +149,42 @@ def problems_from(exc: ValidationError, doc: yamlio.Document, display: str) -> l
     return problems
 
 
-def load_model(path: Path, model: type[M], display: str) -> tuple[M | None, yamlio.Document | None, list[Problem]]:
+def load_model(
+    path: Path, model: type[M], display: str
+) -> tuple[M | None, yamlio.Document | None, list[Problem]]:
     """Parse and validate one file. Returns (model or None, document or None, problems)."""
     try:
         doc = yamlio.load_file(path, display)
     except InputError as exc:
         return None, None, exc.problems
     if not isinstance(doc.data, dict):
-        return None, doc, [Problem(display, 1, 1, "", "the file must hold a YAML mapping (key: value lines)",
-                                   "start from an existing file or run 'misgen new'")]
+        return (
+            None,
+            doc,
+            [
+                Problem(
+                    display,
+                    1,
+                    1,
+                    "",
+                    "the file must hold a YAML mapping (key: value lines)",
+                    "start from an existing file or run 'misgen new'",
+                )
+            ],
+        )
     try:
         return model.model_validate(doc.data), doc, []
     except ValidationError as exc:
         return None, doc, problems_from(exc, doc, display)
 
 
-def locate(doc: yamlio.Document | None, display: str, path: tuple[str | int, ...], message: str,
-           hint: str = "") -> Problem:
+def locate(
+    doc: yamlio.Document | None,
+    display: str,
+    path: tuple[str | int, ...],
+    message: str,
+    hint: str = "",
+) -> Problem:
     """A problem found by a cross-file check, placed at ``path`` in ``doc``."""
     mark = doc.mark_for(path) if doc else None
     line, col = mark if mark else (None, None)

@@ -17,7 +17,9 @@ from misgen import ids
 Slug = Annotated[str, Field(pattern=ids.SLUG_PATTERN, max_length=ids.MAX_ID_LENGTH)]
 SubtypeId = Annotated[str, Field(pattern=ids.SUBTYPE_PATTERN, max_length=2 * ids.MAX_ID_LENGTH)]
 RuleId = Annotated[str, Field(pattern=ids.RULE_PATTERN, max_length=2 * ids.MAX_ID_LENGTH)]
-LabelOrSubtype = Annotated[str, Field(pattern=rf"^{ids.SLUG}(?:\.{ids.SLUG})?$", max_length=2 * ids.MAX_ID_LENGTH)]
+LabelOrSubtype = Annotated[
+    str, Field(pattern=rf"^{ids.SLUG}(?:\.{ids.SLUG})?$", max_length=2 * ids.MAX_ID_LENGTH)
+]
 Line = Annotated[str, Field(min_length=1, max_length=300)]
 Text = Annotated[str, Field(min_length=1, max_length=6000)]
 Strength = Literal["measured", "inferred", "speculative"]
@@ -106,8 +108,16 @@ class LabelNode(_Node):
     label: LabelOrSubtype
 
 
-_NODE_KEYS = (("all", "all"), ("any", "any"), ("not", "not"), ("at-least", "at-least"),
-              ("is", "is"), ("in", "in"), ("use", "use"), ("label", "label"))
+_NODE_KEYS = (
+    ("all", "all"),
+    ("any", "any"),
+    ("not", "not"),
+    ("at-least", "at-least"),
+    ("is", "is"),
+    ("in", "in"),
+    ("use", "use"),
+    ("label", "label"),
+)
 
 
 def _node_tag(value: Any) -> str | None:
@@ -117,13 +127,28 @@ def _node_tag(value: Any) -> str | None:
                 return tag
         return None
     if isinstance(value, BaseModel):
-        return {AllNode: "all", AnyNode: "any", NotNode: "not", AtLeastNode: "at-least", IsNode: "is",
-                InNode: "in", UseNode: "use", LabelNode: "label"}.get(type(value))
+        return {
+            AllNode: "all",
+            AnyNode: "any",
+            NotNode: "not",
+            AtLeastNode: "at-least",
+            IsNode: "is",
+            InNode: "in",
+            UseNode: "use",
+            LabelNode: "label",
+        }.get(type(value))
     return None
 
 
 Condition = Annotated[
-    Annotated[AllNode, Tag("all")] | Annotated[AnyNode, Tag("any")] | Annotated[NotNode, Tag("not")] | Annotated[AtLeastNode, Tag("at-least")] | Annotated[IsNode, Tag("is")] | Annotated[InNode, Tag("in")] | Annotated[UseNode, Tag("use")] | Annotated[LabelNode, Tag("label")],
+    Annotated[AllNode, Tag("all")]
+    | Annotated[AnyNode, Tag("any")]
+    | Annotated[NotNode, Tag("not")]
+    | Annotated[AtLeastNode, Tag("at-least")]
+    | Annotated[IsNode, Tag("is")]
+    | Annotated[InNode, Tag("in")]
+    | Annotated[UseNode, Tag("use")]
+    | Annotated[LabelNode, Tag("label")],
     Discriminator(
         _node_tag,
         custom_error_type="condition_node",
@@ -293,10 +318,23 @@ class Policy(Strict):
 
 # --------------------------------------------------------------------------- cases
 
-Kind = Literal["empirical", "incident", "model-organism", "biological-analogy", "thought-experiment"]
-Domain = Literal["reinforcement-learning", "supervised-learning", "language-model", "llm-agent", "evolution",
-                 "evolutionary-computation", "robotics", "hypothetical-agi", "autonomous-vehicle"]
-LinkType = Literal["variant-of", "same-mechanism-as", "contrast-with", "follow-up-of", "analogous-to"]
+Kind = Literal[
+    "empirical", "incident", "model-organism", "biological-analogy", "thought-experiment"
+]
+Domain = Literal[
+    "reinforcement-learning",
+    "supervised-learning",
+    "language-model",
+    "llm-agent",
+    "evolution",
+    "evolutionary-computation",
+    "robotics",
+    "hypothetical-agi",
+    "autonomous-vehicle",
+]
+LinkType = Literal[
+    "variant-of", "same-mechanism-as", "contrast-with", "follow-up-of", "analogous-to"
+]
 
 
 class Answer(Strict):

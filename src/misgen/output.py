@@ -18,21 +18,37 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 def clean(text: object) -> str:
     """Text from data, safe for a terminal: control and bidi-override characters shown as escapes."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", str(text))
+    return _CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
+        ),
+        str(text),
+    )
 
 
 def console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     # COLUMNS/LINES such as '²' pass str.isdigit() and crash int() inside rich: keep only ASCII numbers
-    environ = {k: v for k, v in os.environ.items()
-               if k not in ("COLUMNS", "LINES") or (v.isascii() and v.isdigit() and 0 < len(v) < 6 and int(v) > 0)}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("COLUMNS", "LINES")
+        or (v.isascii() and v.isdigit() and 0 < len(v) < 6 and int(v) > 0)
+    }
     columns = environ.get("COLUMNS", "")
     width = int(columns) if columns and int(columns) >= 20 else None
     # markup=False: a '[link=...]' or '[/bold]' in data must print as itself, never become a
     # terminal hyperlink escape or a MarkupError (data strings reach tables and panel titles)
-    return Console(file=sys.stderr if stderr else sys.stdout, width=width, highlight=False,
-                   soft_wrap=False, emoji=False, markup=False, _environ=environ)
+    return Console(
+        file=sys.stderr if stderr else sys.stdout,
+        width=width,
+        highlight=False,
+        soft_wrap=False,
+        emoji=False,
+        markup=False,
+        _environ=environ,
+    )
 
 
 def print_problems(problems: Iterable[Problem], stream: IO[str] | None = None) -> None:
@@ -122,7 +138,9 @@ def atomic_create(path: Path, data: str) -> None:
     try:
         os.link(tmp, path)  # fails with FileExistsError instead of replacing
     except FileExistsError:
-        raise UsageError(f"{path} already exists; misgen new never overwrites (choose another id or -o PATH)") from None
+        raise UsageError(
+            f"{path} already exists; misgen new never overwrites (choose another id or -o PATH)"
+        ) from None
     except OSError as exc:
         raise _named(exc, path) from None
     finally:

@@ -30,7 +30,12 @@ def trace_text(trace: Trace) -> Text:
     elif trace.op == "label":
         text.append(f"verdict carries {trace.expected[0]}")
     else:
-        head = {"all": "all of", "any": "any of", "not": "not", "at-least": f"at least {trace.threshold} of"}[trace.op]
+        head = {
+            "all": "all of",
+            "any": "any of",
+            "not": "not",
+            "at-least": f"at least {trace.threshold} of",
+        }[trace.op]
         text.append(f"{clean(trace.name)} ({head})" if trace.name else head)
     return text
 
@@ -39,7 +44,12 @@ def add_trace(parent: Tree, trace: Trace) -> None:
     node = parent.add(trace_text(trace))
     children = trace.children
     # a `use` node shows the definition's own children directly under it
-    if trace.op == "use" and len(children) == 1 and children[0].op in ("all", "any") and not children[0].name:
+    if (
+        trace.op == "use"
+        and len(children) == 1
+        and children[0].op in ("all", "any")
+        and not children[0].name
+    ):
         children = children[0].children
     for child in children:
         add_trace(node, child)
@@ -58,7 +68,10 @@ def verdict_tree(verdict: Verdict, title: str | None = None) -> Tree:
         branch = tree.add(Text(f"rule {fired.rule} ({fired.role}){sub}", style="bold"))
         add_trace(branch, fired.trace)
         if fired.unless is not None:
-            add_trace(branch.add(Text("unless (not true, so it does not block):", style="dim")), fired.unless)
+            add_trace(
+                branch.add(Text("unless (not true, so it does not block):", style="dim")),
+                fired.unless,
+            )
     if not verdict.fired:
         tree.add(Text("no rule fired", style="yellow"))
     for _cid, message in verdict.caveats:
@@ -77,7 +90,10 @@ def verdict_tree(verdict: Verdict, title: str | None = None) -> Tree:
         ps = tree.add(Text("perspectives", style="bold"))
         for p in verdict.perspectives:
             line = Text(f"{clean(p.name)}: ")
-            line.append(", ".join(p.terms) if p.terms else "no term applies", style="cyan" if p.terms else "dim")
+            line.append(
+                ", ".join(p.terms) if p.terms else "no term applies",
+                style="cyan" if p.terms else "dim",
+            )
             if p.possible:
                 line.append(f" (possibly: {', '.join(p.possible)})", style="dim")
             ps.add(line)
@@ -89,8 +105,13 @@ def cases_table(rows: list[Any]) -> Table:
     for col in ("case", "classifier", "curated", "agrees", "grade"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(clean(r.case), r.verdict.summary(), " + ".join(r.curated),
-                      Text("yes", style="green") if r.agrees else Text("NO", style="red"), r.verdict.evidence_grade)
+        table.add_row(
+            clean(r.case),
+            r.verdict.summary(),
+            " + ".join(r.curated),
+            Text("yes", style="green") if r.agrees else Text("NO", style="red"),
+            r.verdict.evidence_grade,
+        )
     return table
 
 
@@ -105,7 +126,11 @@ def eval_tables(rep: dict[str, Any]) -> list[Any]:
         pl = rep["per_label"][lab]
         summary.add_row(lab, str(count), _num(pl["precision"]), _num(pl["recall"]))
     out.append(summary)
-    out.append(Text(f"primary-label accuracy {rep['primary_accuracy']:.3f}   mean multi-label Jaccard {rep['jaccard']:.3f}"))
+    out.append(
+        Text(
+            f"primary-label accuracy {rep['primary_accuracy']:.3f}   mean multi-label Jaccard {rep['jaccard']:.3f}"
+        )
+    )
     conf = Table(title="Confusion (rows: curated primary; columns: classifier primary)")
     conf.add_column("curated \\ classifier")
     cols = list(next(iter(rep["confusion"].values())).keys())
@@ -120,7 +145,9 @@ def eval_tables(rep: dict[str, Any]) -> list[Any]:
             dis.add_column(col, overflow="fold")
         for d in rep["disagreements"]:
             status = "yes" if d["declared"] else ("STALE" if d["stale"] else "NO")
-            dis.add_row(clean(d["case"]), d["classifier"], d["curated"], status, clean(d["reason"] or "-"))
+            dis.add_row(
+                clean(d["case"]), d["classifier"], d["curated"], status, clean(d["reason"] or "-")
+            )
         out.append(dis)
     return out
 

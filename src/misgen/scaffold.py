@@ -32,11 +32,29 @@ def read_answers(path: str, kb: KnowledgeBase) -> dict[str, models.Answer]:
     doc = yamlio.load_file(path)  # JSON is YAML; the same hardened loader applies
     data = doc.data.get("signals", doc.data) if isinstance(doc.data, dict) else None
     if not isinstance(data, dict):
-        raise InputError([Problem(path, 1, 1, "", "answers must be a mapping of signal id to answer", "e.g. goal-directed: \"yes\"")])
+        raise InputError(
+            [
+                Problem(
+                    path,
+                    1,
+                    1,
+                    "",
+                    "answers must be a mapping of signal id to answer",
+                    'e.g. goal-directed: "yes"',
+                )
+            ]
+        )
     # positions as if the file were {signals: ...}, so problems point at the right line
-    wrapped = doc if data is not doc.data else yamlio.Document(
-        {"signals": data}, {("signals", *k): v for k, v in doc.marks.items()},
-        {("signals", *k): v for k, v in doc.texts.items()}, {("signals", *k): v for k, v in doc.keys.items()})
+    wrapped = (
+        doc
+        if data is not doc.data
+        else yamlio.Document(
+            {"signals": data},
+            {("signals", *k): v for k, v in doc.marks.items()},
+            {("signals", *k): v for k, v in doc.texts.items()},
+            {("signals", *k): v for k, v in doc.keys.items()},
+        )
+    )
     try:
         scenario = models.Scenario.model_validate({"signals": data})
     except ValidationError as exc:
@@ -50,8 +68,13 @@ def read_answers(path: str, kb: KnowledgeBase) -> dict[str, models.Answer]:
     return answers
 
 
-def skeleton(case_id: str, kb: KnowledgeBase, answers: dict[str, models.Answer], title: str | None = None,
-             summary: str | None = None) -> str:
+def skeleton(
+    case_id: str,
+    kb: KnowledgeBase,
+    answers: dict[str, models.Answer],
+    title: str | None = None,
+    summary: str | None = None,
+) -> str:
     """The text of a new case file: every signal present, unanswered ones as unknown with guidance."""
     lines = [
         "# yaml-language-server: $schema=../schema/case.schema.json",
@@ -64,7 +87,14 @@ def skeleton(case_id: str, kb: KnowledgeBase, answers: dict[str, models.Answer],
         f"summary: {_q(summary or 'TODO: what happened, in your own words (3-6 sentences).')}",
         "setup:",
     ]
-    for field in ("training", "intended_goal", "training_signal", "training_behaviour", "what_changed", "failure_behaviour"):
+    for field in (
+        "training",
+        "intended_goal",
+        "training_signal",
+        "training_behaviour",
+        "what_changed",
+        "failure_behaviour",
+    ):
         lines.append(f"  {field}: {_q('TODO')}")
     lines.append("signals:")
     for sid, signal in kb.signals.items():
@@ -80,8 +110,12 @@ def skeleton(case_id: str, kb: KnowledgeBase, answers: dict[str, models.Answer],
         lines.append(f"    answer: {_q(answer.answer)}")
         if answer.answer == "not-applicable":
             continue
-        lines.append(f"    strength: {answer.strength or 'inferred'}  # measured | inferred | speculative")
-        lines.append(f"    evidence: {_q(answer.evidence or 'TODO: the evidence for this answer, paraphrased')}")
+        lines.append(
+            f"    strength: {answer.strength or 'inferred'}  # measured | inferred | speculative"
+        )
+        lines.append(
+            f"    evidence: {_q(answer.evidence or 'TODO: the evidence for this answer, paraphrased')}"
+        )
         lines.append(f"    source: {answer.source or 'todo-source'}")
     lines += [
         "curated:",
@@ -105,7 +139,9 @@ def skeleton(case_id: str, kb: KnowledgeBase, answers: dict[str, models.Answer],
 def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     case_id = args.id
     if not ids.is_slug(case_id):
-        raise UsageError(f"'{case_id}' is not a valid case id: use lowercase ASCII letters, digits and single hyphens (max {ids.MAX_ID_LENGTH})")
+        raise UsageError(
+            f"'{case_id}' is not a valid case id: use lowercase ASCII letters, digits and single hyphens (max {ids.MAX_ID_LENGTH})"
+        )
     if ids.fold(case_id) in {ids.fold(c) for c in kb.cases}:
         raise UsageError(f"a case '{case_id}' already exists")
     answers: dict[str, models.Answer] = {}

@@ -21,7 +21,18 @@ def read_scenario(source: str, kb: KnowledgeBase) -> models.Scenario:
         doc = yamlio.parse(yamlio.decode(raw, "<stdin>"), "<stdin>")
         display = "<stdin>"
         if not isinstance(doc.data, dict):
-            raise InputError([Problem(display, 1, 1, "", "a scenario must be a YAML mapping", "see 'misgen new --help'")])
+            raise InputError(
+                [
+                    Problem(
+                        display,
+                        1,
+                        1,
+                        "",
+                        "a scenario must be a YAML mapping",
+                        "see 'misgen new --help'",
+                    )
+                ]
+            )
         try:
             scenario = models.Scenario.model_validate(doc.data)
         except ValidationError as exc:
@@ -40,15 +51,31 @@ def read_scenario(source: str, kb: KnowledgeBase) -> models.Scenario:
     return scenario
 
 
-def check_answers(answers: dict[str, models.Answer], kb: KnowledgeBase, doc: yamlio.Document | None,
-                  display: str) -> list[Problem]:
+def check_answers(
+    answers: dict[str, models.Answer], kb: KnowledgeBase, doc: yamlio.Document | None, display: str
+) -> list[Problem]:
     """Every answer names a known signal and one of its allowed answers (located problems)."""
     problems = []
     for sid, answer in answers.items():
         signal = kb.signals.get(sid)
         if signal is None:
-            problems.append(locate(doc, display, ("signals", sid), f"unknown signal '{sid}'", f"known: {', '.join(kb.signals)}"))
+            problems.append(
+                locate(
+                    doc,
+                    display,
+                    ("signals", sid),
+                    f"unknown signal '{sid}'",
+                    f"known: {', '.join(kb.signals)}",
+                )
+            )
         elif answer.answer not in signal.answers:
-            problems.append(locate(doc, display, ("signals", sid), f"'{answer.answer}' is not an answer of '{sid}'",
-                                   f"allowed: {', '.join(signal.answers)}"))
+            problems.append(
+                locate(
+                    doc,
+                    display,
+                    ("signals", sid),
+                    f"'{answer.answer}' is not an answer of '{sid}'",
+                    f"allowed: {', '.join(signal.answers)}",
+                )
+            )
     return problems

@@ -42,8 +42,11 @@ def _draft07(node: Any) -> Any:
 def render(name: str) -> str:
     model = SCHEMAS[name]
     schema = _draft07(model.model_json_schema(by_alias=True))
-    schema = {"$schema": "http://json-schema.org/draft-07/schema#",
-              "$id": f"https://misgen.invalid/schema/{name}.schema.json", **schema}
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": f"https://misgen.invalid/schema/{name}.schema.json",
+        **schema,
+    }
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

@@ -14,7 +14,12 @@ def trace_dict(trace: Trace) -> dict[str, Any]:
     if trace.name:
         out["name"] = trace.name
     if trace.signal:
-        out.update(signal=trace.signal, expected=list(trace.expected), actual=trace.actual, strength=trace.strength)
+        out.update(
+            signal=trace.signal,
+            expected=list(trace.expected),
+            actual=trace.actual,
+            strength=trace.strength,
+        )
     elif trace.op in ("use", "label"):
         out["ref"] = trace.expected[0]
     if trace.threshold is not None:
@@ -35,17 +40,34 @@ def verdict_dict(verdict: Verdict) -> dict[str, Any]:
         "evidence_grade": verdict.evidence_grade,
         "caveats": [{"id": cid, "message": message} for cid, message in verdict.caveats],
         "fired": [
-            {"rule": f.rule, "label": f.label, "role": f.role, "subtype": f.subtype, "grade": f.grade,
-             "when": trace_dict(f.trace), "unless": trace_dict(f.unless) if f.unless else None}
+            {
+                "rule": f.rule,
+                "label": f.label,
+                "role": f.role,
+                "subtype": f.subtype,
+                "grade": f.grade,
+                "when": trace_dict(f.trace),
+                "unless": trace_dict(f.unless) if f.unless else None,
+            }
             for f in verdict.fired
         ],
         "near_misses": [
-            {"rule": n.rule, "label": n.label, "signal": n.signal, "current": n.current, "needed": n.needed}
+            {
+                "rule": n.rule,
+                "label": n.label,
+                "signal": n.signal,
+                "current": n.current,
+                "needed": n.needed,
+            }
             for n in verdict.near_misses
         ],
         "questions": [
-            {"signal": q.signal, "question": q.question, "impact": q.impact,
-             "outcomes": {answer: result for answer, result in q.outcomes}}
+            {
+                "signal": q.signal,
+                "question": q.question,
+                "impact": q.impact,
+                "outcomes": {answer: result for answer, result in q.outcomes},
+            }
             for q in verdict.questions
         ],
         "perspectives": {

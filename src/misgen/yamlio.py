@@ -93,8 +93,18 @@ def _resolve_plain(value: str) -> Any:
 
 def _too_big(name: str, size: int | None = None) -> InputError:
     what = f"file is {size:,} bytes, over" if size is not None else "file is larger than"
-    return InputError([Problem(name, None, None, "", f"{what} the {MAX_FILE_BYTES:,}-byte cap",
-                               "split the content, or raise MISGEN_MAX_FILE_BYTES if the file is trusted")])
+    return InputError(
+        [
+            Problem(
+                name,
+                None,
+                None,
+                "",
+                f"{what} the {MAX_FILE_BYTES:,}-byte cap",
+                "split the content, or raise MISGEN_MAX_FILE_BYTES if the file is trusted",
+            )
+        ]
+    )
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -106,14 +116,34 @@ def decode(raw: bytes, name: str) -> str:
     nul = raw.find(b"\x00")
     if nul >= 0:
         line, col = _position(raw, nul)
-        raise InputError([Problem(name, line, col, "", "file contains a NUL byte (binary data?)",
-                                  "case files are UTF-8 text; remove the binary content")])
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    line,
+                    col,
+                    "",
+                    "file contains a NUL byte (binary data?)",
+                    "case files are UTF-8 text; remove the binary content",
+                )
+            ]
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _position(raw, exc.start)
-        raise InputError([Problem(name, line, col, "", f"invalid UTF-8 at byte {exc.start}",
-                                  "save the file as UTF-8")]) from None
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    line,
+                    col,
+                    "",
+                    f"invalid UTF-8 at byte {exc.start}",
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
 
 
 def _position(raw: bytes, offset: int) -> tuple[int, int]:
@@ -134,25 +164,78 @@ def parse(text: str, name: str) -> Document:
         message = f"YAML syntax error: {exc.problem or exc.context}"
         if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit (1000) can come first
             limit = f"{MAX_DEPTH} levels" if MAX_DEPTH < 1000 else "the 1,000 levels libyaml allows"
-            raise InputError([Problem(name, line, col, "", f"nesting deeper than {limit}",
-                                      "flatten the structure (or raise MISGEN_MAX_DEPTH if the file is trusted)")]) from None
-        if exc.problem and exc.context and exc.context_mark and mark and exc.context_mark.line != mark.line:
+            raise InputError(
+                [
+                    Problem(
+                        name,
+                        line,
+                        col,
+                        "",
+                        f"nesting deeper than {limit}",
+                        "flatten the structure (or raise MISGEN_MAX_DEPTH if the file is trusted)",
+                    )
+                ]
+            ) from None
+        if (
+            exc.problem
+            and exc.context
+            and exc.context_mark
+            and mark
+            and exc.context_mark.line != mark.line
+        ):
             # e.g. an unclosed quote: the problem is at the end of the file, the cause where it opened
             message += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
         if line is not None and "\t" in _indentation(text, line):
             message += " (a tab in the indentation: YAML indents with spaces only)"
-        raise InputError([Problem(name, line, col, "", message,
-                                  "check indentation (spaces, not tabs) and closing quotes near this line")]) from None
-    except yaml.reader.ReaderError as exc:  # a raw control character (pasted terminal colours, DEL, C1)
-        before = text.encode("utf-8", "surrogatepass")[:exc.position].decode("utf-8", "ignore")
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    line,
+                    col,
+                    "",
+                    message,
+                    "check indentation (spaces, not tabs) and closing quotes near this line",
+                )
+            ]
+        ) from None
+    except (
+        yaml.reader.ReaderError
+    ) as exc:  # a raw control character (pasted terminal colours, DEL, C1)
+        before = text.encode("utf-8", "surrogatepass")[: exc.position].decode("utf-8", "ignore")
         line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
-        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
-        raise InputError([Problem(name, line, col, "", f"character U+{char:04X} is not allowed in YAML ({exc.reason})",
-                                  "remove it, or write it as an escape inside double quotes (\"\\e\", \"\\x9b\")")]) from None
+        char = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        )
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    line,
+                    col,
+                    "",
+                    f"character U+{char:04X} is not allowed in YAML ({exc.reason})",
+                    'remove it, or write it as an escape inside double quotes ("\\e", "\\x9b")',
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(name, None, None, "", f"YAML error: {exc}", "")]) from None
-    except UnicodeError:  # lone surrogates in a str given by a caller (files are decoded strictly first)
-        raise InputError([Problem(name, None, None, "", "text is not valid Unicode (lone surrogate)", "save the file as UTF-8")]) from None
+    except (
+        UnicodeError
+    ):  # lone surrogates in a str given by a caller (files are decoded strictly first)
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    "text is not valid Unicode (lone surrogate)",
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
     return builder.result()
 
 
@@ -160,7 +243,7 @@ def _indentation(text: str, line: int) -> str:
     """The leading white space of 1-based ``line`` (empty past the end)."""
     lines = text.splitlines()
     current = lines[line - 1] if 0 < line <= len(lines) else ""
-    return current[:len(current) - len(current.lstrip(" \t"))]
+    return current[: len(current) - len(current.lstrip(" \t"))]
 
 
 def load_file(path: os.PathLike[str] | str, display: str | None = None) -> Document:
@@ -170,20 +253,36 @@ def load_file(path: os.PathLike[str] | str, display: str | None = None) -> Docum
         # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise InputError([Problem(name, None, None, "", f"cannot read file: {exc.strerror}", "")]) from None
+        raise InputError(
+            [Problem(name, None, None, "", f"cannot read file: {exc.strerror}", "")]
+        ) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise InputError([Problem(name, None, None, "", "not a regular file (a folder, device or pipe?)",
-                                  "name a YAML file")])
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    "not a regular file (a folder, device or pipe?)",
+                    "name a YAML file",
+                )
+            ]
+        )
     if info.st_size > MAX_FILE_BYTES:  # refused without reading a byte
         os.close(fd)
         raise _too_big(name, info.st_size)
     with open(fd, "rb") as handle:
         try:
-            raw = handle.read(MAX_FILE_BYTES + 1)  # never more, even if the size lied (/proc, growing files)
+            raw = handle.read(
+                MAX_FILE_BYTES + 1
+            )  # never more, even if the size lied (/proc, growing files)
         except OSError as exc:
-            raise InputError([Problem(name, None, None, "", f"cannot read file: {exc.strerror}", "")]) from None
+            raise InputError(
+                [Problem(name, None, None, "", f"cannot read file: {exc.strerror}", "")]
+            ) from None
     return parse(decode(raw, name), name)
 
 
@@ -210,24 +309,47 @@ class _Builder:
         if kind is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
-                self.fail(event, "more than one YAML document in the file", "keep one document per file; remove the '---' separator")
+                self.fail(
+                    event,
+                    "more than one YAML document in the file",
+                    "keep one document per file; remove the '---' separator",
+                )
             if event.version or event.tags:
-                self.fail(event, "YAML directives (%YAML, %TAG) are not allowed", "delete the directive line")
+                self.fail(
+                    event,
+                    "YAML directives (%YAML, %TAG) are not allowed",
+                    "delete the directive line",
+                )
             return
         if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
             return
         if kind is yaml.AliasEvent:
-            self.fail(event, f"alias '*{event.anchor}' is not allowed", "write the value out in full; misgen files never need anchors or aliases")
+            self.fail(
+                event,
+                f"alias '*{event.anchor}' is not allowed",
+                "write the value out in full; misgen files never need anchors or aliases",
+            )
         if getattr(event, "anchor", None):
-            self.fail(event, f"anchor '&{event.anchor}' is not allowed", "remove the anchor; misgen files never need anchors, aliases or merge keys")
+            self.fail(
+                event,
+                f"anchor '&{event.anchor}' is not allowed",
+                "remove the anchor; misgen files never need anchors, aliases or merge keys",
+            )
         if getattr(event, "tag", None) is not None:
-            self.fail(event, f"tag '{event.tag}' is not allowed", "remove the tag; values are typed by the schema")
+            self.fail(
+                event,
+                f"tag '{event.tag}' is not allowed",
+                "remove the tag; values are typed by the schema",
+            )
         if kind is yaml.ScalarEvent:
             try:
                 value = _resolve_plain(event.value) if not event.style else event.value
             except ValueError:  # an integer over Python's int_max_str_digits limit
-                self.fail(event, f"number with {len(event.value):,} digits is too long",
-                          "quote it if it is text")
+                self.fail(
+                    event,
+                    f"number with {len(event.value):,} digits is too long",
+                    "quote it if it is text",
+                )
             self.add(event, value)
         elif kind is yaml.MappingStartEvent:
             self.open(event, {})
@@ -249,10 +371,16 @@ class _Builder:
 
     def open(self, event: Any, container: dict[str, Any] | list[Any]) -> None:
         if len(self.stack) >= MAX_DEPTH:
-            self.fail(event, f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure (or raise MISGEN_MAX_DEPTH if the file is trusted)")
+            self.fail(
+                event,
+                f"nesting deeper than {MAX_DEPTH} levels",
+                "flatten the structure (or raise MISGEN_MAX_DEPTH if the file is trusted)",
+            )
         path = self.child_path(event)
         if path is None:
-            self.fail(event, "a mapping key must be a plain string, not a collection", "use a string key")
+            self.fail(
+                event, "a mapping key must be a plain string, not a collection", "use a string key"
+            )
         self.attach(event, path, container)
         self.stack.append((container, path, {}))
 
@@ -272,10 +400,17 @@ class _Builder:
         if key == "<<" and not event.style:
             self.fail(event, "merge keys ('<<') are not allowed", "write the keys out in full")
         if len(key) > MAX_KEY_LENGTH:
-            self.fail(event, f"mapping key longer than {MAX_KEY_LENGTH} characters", "use a short field name")
+            self.fail(
+                event,
+                f"mapping key longer than {MAX_KEY_LENGTH} characters",
+                "use a short field name",
+            )
         if key in container:
-            self.fail(event, f"duplicate key '{key}' (first defined on line {lines[key]})",
-                      "remove one of the two; YAML would silently keep only the last")
+            self.fail(
+                event,
+                f"duplicate key '{key}' (first defined on line {lines[key]})",
+                "remove one of the two; YAML would silently keep only the last",
+            )
         lines[key] = event.start_mark.line + 1
         self.keys[path + (key,)] = (lines[key], event.start_mark.column + 1)
         self.pending_key.append(key)

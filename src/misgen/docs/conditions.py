@@ -38,7 +38,9 @@ def condition(ctx: Context, here: str, node: models.Condition, depth: int = 0) -
     if isinstance(node, models.IsNode):
         return [f"{pad}- {named}{ctx.signal(here, node.signal)} is {md.code(node.is_)}"]
     if isinstance(node, models.InNode):
-        return [f"{pad}- {named}{ctx.signal(here, node.signal)} is one of {', '.join(md.code(v) for v in node.in_)}"]
+        return [
+            f"{pad}- {named}{ctx.signal(here, node.signal)} is one of {', '.join(md.code(v) for v in node.in_)}"
+        ]
     if isinstance(node, models.LabelNode):
         return [f"{pad}- {named}the verdict carries {ctx.node(here, node.label)}"]
     if isinstance(node, models.UseNode):
@@ -52,7 +54,10 @@ def condition(ctx: Context, here: str, node: models.Condition, depth: int = 0) -
             for kid in kids:
                 lines += condition(ctx, here, kid, depth + 1)
             return lines
-        return [f"{pad}- {shown} (definition {md.code(node.use)}):", *condition(ctx, here, definition.when, depth + 1)]
+        return [
+            f"{pad}- {shown} (definition {md.code(node.use)}):",
+            *condition(ctx, here, definition.when, depth + 1),
+        ]
     head, kids = _children(node)
     lines = [f"{pad}- {named}{head}:"]
     for kid in kids:
@@ -64,7 +69,9 @@ def trace_line(ctx: Context, here: str, trace: Trace) -> str:
     mark = md.MARK[trace.value]
     if trace.signal:
         desc = f"{md.text(trace.name)}: " if trace.name else ""
-        line = f"{mark} {desc}{ctx.signal(here, trace.signal)} = {md.code(trace.actual or 'unknown')}"
+        line = (
+            f"{mark} {desc}{ctx.signal(here, trace.signal)} = {md.code(trace.actual or 'unknown')}"
+        )
         if trace.value is not True:
             line += f" (needs {_answers(trace.expected)})"
         if trace.strength:
@@ -83,7 +90,12 @@ def trace(ctx: Context, here: str, node: Trace, depth: int = 0) -> list[str]:
     lines = [" " * (STEP * depth) + "- " + trace_line(ctx, here, node)]
     children = node.children
     # a definition shows its own unnamed all/any children directly under it
-    if node.op == "use" and len(children) == 1 and children[0].op in ("all", "any") and not children[0].name:
+    if (
+        node.op == "use"
+        and len(children) == 1
+        and children[0].op in ("all", "any")
+        and not children[0].name
+    ):
         children = children[0].children
     for child in children:
         lines += trace(ctx, here, child, depth + 1)

@@ -125,7 +125,9 @@ class Context:
             return md.code(subtype_id)
         return self.to(here, subtype_page(subtype_id), md.code(subtype_id.split(".", 1)[1]))
 
-    def _labels(self, here: str, labels: tuple[str, ...] | list[str], subtype: str | None, short: bool) -> str:
+    def _labels(
+        self, here: str, labels: tuple[str, ...] | list[str], subtype: str | None, short: bool
+    ) -> str:
         text = " + ".join(self.label(here, lab) for lab in labels)
         if subtype:
             text += f" ({self.subtype_short(here, subtype) if short else self.node(here, subtype)})"
@@ -156,7 +158,9 @@ def citation(src: models.Source) -> str:
     who = ", ".join(md.text(a) for a in shown) + (", et al." if len(shown) < len(authors) else "")
     where = []
     if src.arxiv:
-        where.append(md.ext_link(md.text(f"arXiv:{src.arxiv}"), f"https://arxiv.org/abs/{src.arxiv}"))
+        where.append(
+            md.ext_link(md.text(f"arXiv:{src.arxiv}"), f"https://arxiv.org/abs/{src.arxiv}")
+        )
     if src.doi:
         where.append(md.ext_link(md.text(f"doi:{src.doi}"), f"https://doi.org/{src.doi}"))
     if src.url:

@@ -57,7 +57,7 @@ def text(value: object) -> str:
             out = f"&#{ord(lead.group(1))};" + out[1:]
         else:
             digits = lead.group(2)
-            out = digits + f"&#{ord(lead.group(3))};" + out[len(digits) + 1:]
+            out = digits + f"&#{ord(lead.group(3))};" + out[len(digits) + 1 :]
     return out
 
 
@@ -123,7 +123,9 @@ def rel(from_page: str, to_page: str) -> str:
 
 
 def is_page_path(path: str) -> bool:
-    return all(_ID_RE.match(part) or part in (".", "..") for part in path.split("/")) and not path.startswith("/")
+    return all(
+        _ID_RE.match(part) or part in (".", "..") for part in path.split("/")
+    ) and not path.startswith("/")
 
 
 def check_id(value: str, kind: str = "id") -> str:
@@ -134,7 +136,9 @@ def check_id(value: str, kind: str = "id") -> str:
     return value
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] | None = None) -> list[str]:
+def table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] | None = None
+) -> list[str]:
     """A pipe table. Cells must already be escaped (``text`` neutralises ``|``)."""
     rule = [{"r": "---:", "c": ":---:"}.get(a, "---") for a in (align or ["l"] * len(header))]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]

@@ -13,36 +13,62 @@ def rules_index(ctx: Context) -> str:
     here = paths.RULES
     rows = []
     for rule in ctx.kb.rules:
-        rows.append([ctx.rule(here, rule.id), ctx.label(here, rule.label), md.text(rule.role),
-                     str(len(ctx.fired_on.get(rule.id, []))), md.text(rule.message)])
+        rows.append(
+            [
+                ctx.rule(here, rule.id),
+                ctx.label(here, rule.label),
+                md.text(rule.role),
+                str(len(ctx.fired_on.get(rule.id, []))),
+                md.text(rule.message),
+            ]
+        )
     policy = ctx.kb.policy
     combine = []
     if policy is not None:
         combine = [
             "## How fired rules combine",
             "",
-            (f"- Every label with a fired rule is kept, except that {', '.join(ctx.label(here, x) for x in policy.exclusive) or 'none'} "
-            "is dropped when any other label fired."),
+            (
+                f"- Every label with a fired rule is kept, except that {', '.join(ctx.label(here, x) for x in policy.exclusive) or 'none'} "
+                "is dropped when any other label fired."
+            ),
             "- The primary label is the first, in this order, that has a fired rule of role `primary`: "
-            + " → ".join(ctx.label(here, x) for x in policy.precedence) + ".",
+            + " → ".join(ctx.label(here, x) for x in policy.precedence)
+            + ".",
             "- The subtype comes from the first fired rule of the primary label that names one.",
             "- The evidence grade is the weakest strength among the answers that made the primary rule true: "
-            + " > ".join(md.code(g) for g in policy.grade_order) + ".",
+            + " > ".join(md.code(g) for g in policy.grade_order)
+            + ".",
         ]
-    return md.page("Rules", [
-        ("The classifier is a small set of rules over the signal answers, evaluated in three-valued logic: "
-        "an `unknown` answer is neither yes nor no, so it can leave a rule undecided but never makes it "
-        "fire. A rule fires when its condition is true and its exception is not."),
-    ], md.table(["rule", "label", "role", "fires on", "message"], rows, ["l", "l", "l", "r", "l"]), combine)
+    return md.page(
+        "Rules",
+        [
+            (
+                "The classifier is a small set of rules over the signal answers, evaluated in three-valued logic: "
+                "an `unknown` answer is neither yes nor no, so it can leave a rule undecided but never makes it "
+                "fire. A rule fires when its condition is true and its exception is not."
+            ),
+        ],
+        md.table(["rule", "label", "role", "fires on", "message"], rows, ["l", "l", "l", "r", "l"]),
+        combine,
+    )
 
 
 def _subtype(ctx: Context, here: str, rule: models.Rule) -> list[str]:
     if rule.subtype:
         return ["## Subtype", "", f"Always {ctx.node(here, rule.subtype)}."]
     if rule.subtype_by:
-        rows = [[md.code(answer), ctx.node(here, sub)] for answer, sub in sorted(rule.subtype_by.map.items())]
-        return ["## Subtype", "", f"Chosen by the answer to {ctx.signal(here, rule.subtype_by.signal)}:", "",
-                *md.table(["answer", "subtype"], rows)]
+        rows = [
+            [md.code(answer), ctx.node(here, sub)]
+            for answer, sub in sorted(rule.subtype_by.map.items())
+        ]
+        return [
+            "## Subtype",
+            "",
+            f"Chosen by the answer to {ctx.signal(here, rule.subtype_by.signal)}:",
+            "",
+            *md.table(["answer", "subtype"], rows),
+        ]
     return []
 
 
@@ -53,21 +79,57 @@ def _tests(ctx: Context, here: str, rule: models.Rule) -> list[str]:
         for cid in cases:
             got = cid in fired
             ok = got == (expect == "fires")
-            rows.append([ctx.case(here, cid), md.code(cid), expect, "fires" if got else "silent", md.MARK[ok]])
-    return ["## Test cases", "",
-            ("Cases the rule must fire on and stay silent on, checked against its current verdicts "
-            "(a rule of an exclusive label counts as silent when another label wins)."), "",
-            *md.table(["case", "id", "expected", "now", "ok"], rows)]
+            rows.append(
+                [
+                    ctx.case(here, cid),
+                    md.code(cid),
+                    expect,
+                    "fires" if got else "silent",
+                    md.MARK[ok],
+                ]
+            )
+    return [
+        "## Test cases",
+        "",
+        (
+            "Cases the rule must fire on and stay silent on, checked against its current verdicts "
+            "(a rule of an exclusive label counts as silent when another label wins)."
+        ),
+        "",
+        *md.table(["case", "id", "expected", "now", "ok"], rows),
+    ]
 
 
 def rule_page(ctx: Context, rule: models.Rule) -> str:
     here = paths.rule_page(rule.id)
     fired = ctx.fired_on.get(rule.id, [])
     head = f"Assigns {ctx.label(here, rule.label, name=True)} as a **{md.text(rule.role)}** label · {ctx.to(here, paths.RULES, 'all rules')}"
-    unless = ["## Unless", "", "The rule does not fire when this is true:", "", *condition(ctx, here, rule.unless)] if rule.unless else []
-    return md.page(md.code(rule.id), [head], ["## Message", "", md.text(rule.message)],
-                   ["## When", "", *condition(ctx, here, rule.when)], unless, _subtype(ctx, here, rule),
-                   ["## Limitations", "", *md.bullets(md.text(x) for x in rule.limitations)], _tests(ctx, here, rule),
-                   ["## Fires on", "", f"{len(fired)} case(s) in the case base:", "",
-                    *(md.bullets(ctx.case(here, c) for c in fired) or ["None."])],
-                   ["## Sources", "", *ctx.sources(here, list(rule.sources))])
+    unless = (
+        [
+            "## Unless",
+            "",
+            "The rule does not fire when this is true:",
+            "",
+            *condition(ctx, here, rule.unless),
+        ]
+        if rule.unless
+        else []
+    )
+    return md.page(
+        md.code(rule.id),
+        [head],
+        ["## Message", "", md.text(rule.message)],
+        ["## When", "", *condition(ctx, here, rule.when)],
+        unless,
+        _subtype(ctx, here, rule),
+        ["## Limitations", "", *md.bullets(md.text(x) for x in rule.limitations)],
+        _tests(ctx, here, rule),
+        [
+            "## Fires on",
+            "",
+            f"{len(fired)} case(s) in the case base:",
+            "",
+            *(md.bullets(ctx.case(here, c) for c in fired) or ["None."]),
+        ],
+        ["## Sources", "", *ctx.sources(here, list(rule.sources))],
+    )

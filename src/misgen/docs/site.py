@@ -39,10 +39,24 @@ def mkdocs_yml(kb: KnowledgeBase, docs_dir: str) -> str:
     next to the generated ones do not break ``--strict``; a test checks that every
     generated page other than a case is in the nav.
     """
-    lines = [CONFIG_HEAD, "site_name: misgen",
-             'site_description: "A formal taxonomy and explainable rule-based classifier of AI goal failures"',
-             f"docs_dir: {json.dumps(docs_dir)}", "theme:", "  name: mkdocs", "validation:", "  absolute_links: warn", "  unrecognized_links: warn", "  anchors: warn", "not_in_nav: |", "  /cases/*.md",
-             "nav:", f"  - Home: {paths.INDEX}", "  - Labels:", f"      - Overview: {paths.LABELS}"]
+    lines = [
+        CONFIG_HEAD,
+        "site_name: misgen",
+        'site_description: "A formal taxonomy and explainable rule-based classifier of AI goal failures"',
+        f"docs_dir: {json.dumps(docs_dir)}",
+        "theme:",
+        "  name: mkdocs",
+        "validation:",
+        "  absolute_links: warn",
+        "  unrecognized_links: warn",
+        "  anchors: warn",
+        "not_in_nav: |",
+        "  /cases/*.md",
+        "nav:",
+        f"  - Home: {paths.INDEX}",
+        "  - Labels:",
+        f"      - Overview: {paths.LABELS}",
+    ]
     for lab in kb.labels.values():
         lines.append(f"      - {_q(lab.name)}: {paths.label_page(lab.id)}")
         for sub in lab.subtypes:
@@ -51,10 +65,20 @@ def mkdocs_yml(kb: KnowledgeBase, docs_dir: str) -> str:
     lines += [f"      - {_q(sid)}: {paths.signal_page(sid)}" for sid in kb.signals]
     lines += ["  - Rules:", f"      - Overview: {paths.RULES}"]
     lines += [f"      - {_q(rule.id)}: {paths.rule_page(rule.id)}" for rule in kb.rules]
-    lines += [f"  - Cases: {paths.CASES}", "  - Frameworks:", f"      - Overview: {paths.FRAMEWORKS}"]
-    lines += [f"      - {_q(fw.name)}: {paths.framework_page(fw.id)}" for fw in kb.frameworks.values()]
-    lines += [f"  - Relations: {paths.RELATIONS}", f"  - Agreement report: {paths.AGREEMENT}",
-              f"  - Relation graph: {paths.GRAPH}", f"  - Sources: {paths.SOURCES}"]
+    lines += [
+        f"  - Cases: {paths.CASES}",
+        "  - Frameworks:",
+        f"      - Overview: {paths.FRAMEWORKS}",
+    ]
+    lines += [
+        f"      - {_q(fw.name)}: {paths.framework_page(fw.id)}" for fw in kb.frameworks.values()
+    ]
+    lines += [
+        f"  - Relations: {paths.RELATIONS}",
+        f"  - Agreement report: {paths.AGREEMENT}",
+        f"  - Relation graph: {paths.GRAPH}",
+        f"  - Sources: {paths.SOURCES}",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -137,7 +161,11 @@ def plan(kb: KnowledgeBase, pages: dict[str, str], out: Path) -> Plan:
         write.append(rel)
         if current is None and not target.exists():
             missing.append(rel)
-        elif rel != MANIFEST and rel not in previous and not (rel.endswith(".md") and _ours(target, md.GENERATED)):
+        elif (
+            rel != MANIFEST
+            and rel not in previous
+            and not (rel.endswith(".md") and _ours(target, md.GENERATED))
+        ):
             conflicts.append(rel)
     obsolete = sorted(rel for rel in previous - set(files) if _removable(out / rel))
     config = out.parent / CONFIG
@@ -149,7 +177,17 @@ def plan(kb: KnowledgeBase, pages: dict[str, str], out: Path) -> Plan:
         state = "write"
     else:
         state = "foreign"
-    return Plan(out, files, tuple(write), tuple(missing), tuple(obsolete), tuple(conflicts), config, config_text, state)
+    return Plan(
+        out,
+        files,
+        tuple(write),
+        tuple(missing),
+        tuple(obsolete),
+        tuple(conflicts),
+        config,
+        config_text,
+        state,
+    )
 
 
 def apply(p: Plan) -> None:
@@ -158,7 +196,9 @@ def apply(p: Plan) -> None:
     from misgen.output import atomic_write
 
     previous = read_manifest(p.out)
-    atomic_write(p.out / MANIFEST, manifest(sorted(previous | set(p.files) - {MANIFEST})), force=True)
+    atomic_write(
+        p.out / MANIFEST, manifest(sorted(previous | set(p.files) - {MANIFEST})), force=True
+    )
     for rel in p.write:
         if rel != MANIFEST:
             atomic_write(p.out / rel, p.files[rel], force=True)
@@ -179,4 +219,3 @@ def _prune(folder: Path, out: Path) -> None:
         except OSError:
             return
         folder = folder.parent
-

@@ -60,7 +60,14 @@ def _mappings(ctx: Context, here: str, node_id: str) -> list[str]:
         for term in fw.terms:
             for m in term.maps_to:
                 if m.target == node_id:
-                    rows.append([ctx.framework(here, fw.id), md.text(term.name), md.code(m.fit), md.text(m.note)])
+                    rows.append(
+                        [
+                            ctx.framework(here, fw.id),
+                            md.text(term.name),
+                            md.code(m.fit),
+                            md.text(m.note),
+                        ]
+                    )
     if not rows:
         return []
     return ["## In other frameworks", "", *md.table(["framework", "term", "fit", "note"], rows)]
@@ -71,7 +78,9 @@ def _rules(ctx: Context, here: str, rules: list[models.Rule]) -> list[str]:
     for rule in rules:
         subs = ", ".join(ctx.node(here, s) for s in _rule_subtypes(rule))
         extra = f" → {subs}" if subs else ""
-        lines.append(f"- {ctx.rule(here, rule.id)} ({md.text(rule.role)}){extra}: {md.text(rule.message)}")
+        lines.append(
+            f"- {ctx.rule(here, rule.id)} ({md.text(rule.role)}){extra}: {md.text(rule.message)}"
+        )
     return lines if rules else lines + ["No rule assigns it yet."]
 
 
@@ -87,34 +96,79 @@ def labels_index(ctx: Context) -> str:
     rows = []
     for lab in ctx.kb.labels.values():
         subs = ", ".join(ctx.node(here, s.id, name=True) for s in lab.subtypes)
-        rows.append([ctx.label(here, lab.id, name=True), md.code(lab.id), "yes" if lab.goal_failure else "no",
-                     str(len(ctx.curated_primary.get(lab.id, []))), subs])
-    return md.page("Labels", [
-        ("Every case gets one primary label (and sometimes secondary ones) from this closed set. "
-        "Each label has subtypes; the classifier's rules assign both."),
-    ], md.table(["label", "id", "goal failure", "curated cases", "subtypes"], rows, ["l", "l", "l", "r", "l"]))
+        rows.append(
+            [
+                ctx.label(here, lab.id, name=True),
+                md.code(lab.id),
+                "yes" if lab.goal_failure else "no",
+                str(len(ctx.curated_primary.get(lab.id, []))),
+                subs,
+            ]
+        )
+    return md.page(
+        "Labels",
+        [
+            (
+                "Every case gets one primary label (and sometimes secondary ones) from this closed set. "
+                "Each label has subtypes; the classifier's rules assign both."
+            ),
+        ],
+        md.table(
+            ["label", "id", "goal failure", "curated cases", "subtypes"],
+            rows,
+            ["l", "l", "l", "r", "l"],
+        ),
+    )
 
 
 def label_page(ctx: Context, lab: models.Label) -> str:
     here = paths.label_page(lab.id)
-    subs = [[ctx.node(here, s.id, name=True), md.code(s.id), md.text(s.definition),
-             str(len(ctx.curated_subtype.get(s.id, [])))] for s in lab.subtypes]
+    subs = [
+        [
+            ctx.node(here, s.id, name=True),
+            md.code(s.id),
+            md.text(s.definition),
+            str(len(ctx.curated_subtype.get(s.id, []))),
+        ]
+        for s in lab.subtypes
+    ]
     rules = [r for r in ctx.kb.rules if r.label == lab.id]
     primary = ctx.curated_primary.get(lab.id, [])
     agree = sum(ctx.verdicts[c].primary == lab.id for c in primary)
-    examples = ["## Example cases", "", f"Curated with this primary label ({len(primary)}; the classifier agrees on {agree}):", "",
-                *_cases(ctx, here, primary)]
+    examples = [
+        "## Example cases",
+        "",
+        f"Curated with this primary label ({len(primary)}; the classifier agrees on {agree}):",
+        "",
+        *_cases(ctx, here, primary),
+    ]
     secondary = ctx.curated_secondary.get(lab.id, [])
     if secondary:
-        examples += ["", "Curated with this as a secondary label:", "", *_cases(ctx, here, secondary)]
-    return md.page(md.text(lab.name), [
-        f"{md.code(lab.id)} · goal failure: {'yes' if lab.goal_failure else 'no'} · {ctx.to(here, paths.LABELS, 'all labels')}",
-    ], ["## Definition", "", md.text(lab.definition)],
+        examples += [
+            "",
+            "Curated with this as a secondary label:",
+            "",
+            *_cases(ctx, here, secondary),
+        ]
+    return md.page(
+        md.text(lab.name),
+        [
+            f"{md.code(lab.id)} · goal failure: {'yes' if lab.goal_failure else 'no'} · {ctx.to(here, paths.LABELS, 'all labels')}",
+        ],
+        ["## Definition", "", md.text(lab.definition)],
         ["## Necessary conditions", "", *md.bullets(md.text(x) for x in lab.necessary_conditions)],
         ["## Indicators", "", *md.bullets(md.text(x) for x in lab.indicators)],
-        ["## Subtypes", "", *md.table(["subtype", "id", "definition", "curated cases"], subs, ["l", "l", "l", "r"])],
-        _neighbours(ctx, here, {lab.id}), _rules(ctx, here, rules), examples,
-        _mappings(ctx, here, lab.id), _sources(ctx, here, list(lab.sources)))
+        [
+            "## Subtypes",
+            "",
+            *md.table(["subtype", "id", "definition", "curated cases"], subs, ["l", "l", "l", "r"]),
+        ],
+        _neighbours(ctx, here, {lab.id}),
+        _rules(ctx, here, rules),
+        examples,
+        _mappings(ctx, here, lab.id),
+        _sources(ctx, here, list(lab.sources)),
+    )
 
 
 def subtype_page(ctx: Context, sub: models.Subtype) -> str:
@@ -123,22 +177,46 @@ def subtype_page(ctx: Context, sub: models.Subtype) -> str:
     rules = [r for r in ctx.kb.rules if sub.id in _rule_subtypes(r)]
     curated = ctx.curated_subtype.get(sub.id, [])
     classified = ctx.classified_subtype.get(sub.id, [])
-    return md.page(md.text(sub.name), [
-        f"{md.code(sub.id)} · subtype of {ctx.label(here, parent, name=True)}",
-    ], ["## Definition", "", md.text(sub.definition)],
-        _neighbours(ctx, here, {sub.id}), _rules(ctx, here, rules),
-        ["## Example cases", "", f"Curated with this subtype ({len(curated)}):", "", *_cases(ctx, here, curated),
-         "", f"Given this subtype by the classifier ({len(classified)}):", "", *_cases(ctx, here, classified)],
-        _mappings(ctx, here, sub.id), _sources(ctx, here, list(sub.sources)))
+    return md.page(
+        md.text(sub.name),
+        [
+            f"{md.code(sub.id)} · subtype of {ctx.label(here, parent, name=True)}",
+        ],
+        ["## Definition", "", md.text(sub.definition)],
+        _neighbours(ctx, here, {sub.id}),
+        _rules(ctx, here, rules),
+        [
+            "## Example cases",
+            "",
+            f"Curated with this subtype ({len(curated)}):",
+            "",
+            *_cases(ctx, here, curated),
+            "",
+            f"Given this subtype by the classifier ({len(classified)}):",
+            "",
+            *_cases(ctx, here, classified),
+        ],
+        _mappings(ctx, here, sub.id),
+        _sources(ctx, here, list(sub.sources)),
+    )
 
 
 # --------------------------------------------------------------------------- signals
 
 
-def _signal_users(ctx: Context, sid: str) -> tuple[list[str], list[str], list[tuple[str, models.Term]]]:
+def _signal_users(
+    ctx: Context, sid: str
+) -> tuple[list[str], list[str], list[tuple[str, models.Term]]]:
     rules = [r.id for r in ctx.kb.rules if sid in ctx.classifier.rule_signals.get(r.id, [])]
-    defs = sorted(d for d, definition in ctx.kb.definitions.items() if sid in signals_in(ctx, definition.when))
-    terms = [(fw.id, t) for fw in ctx.kb.frameworks.values() for t in fw.terms if sid in signals_in(ctx, t.when)]
+    defs = sorted(
+        d for d, definition in ctx.kb.definitions.items() if sid in signals_in(ctx, definition.when)
+    )
+    terms = [
+        (fw.id, t)
+        for fw in ctx.kb.frameworks.values()
+        for t in fw.terms
+        if sid in signals_in(ctx, t.when)
+    ]
     return rules, defs, terms
 
 
@@ -147,13 +225,25 @@ def signals_index(ctx: Context) -> str:
     rows = []
     for sig in ctx.kb.signals.values():
         rules, _, _ = _signal_users(ctx, sig.id)
-        rows.append([ctx.signal(here, sig.id), md.text(sig.question), " / ".join(md.code(a) for a in sig.answers),
-                     str(len(rules))])
-    return md.page("Signals", [
-        ("The diagnostic questions. Every case answers each one (or says `unknown`), with its evidence, "
-        "the strength of that evidence and a source; the classifier reads only these answers, never the "
-        "curated labels."),
-    ], md.table(["signal", "question", "answers", "rules"], rows, ["l", "l", "l", "r"]))
+        rows.append(
+            [
+                ctx.signal(here, sig.id),
+                md.text(sig.question),
+                " / ".join(md.code(a) for a in sig.answers),
+                str(len(rules)),
+            ]
+        )
+    return md.page(
+        "Signals",
+        [
+            (
+                "The diagnostic questions. Every case answers each one (or says `unknown`), with its evidence, "
+                "the strength of that evidence and a source; the classifier reads only these answers, never the "
+                "curated labels."
+            ),
+        ],
+        md.table(["signal", "question", "answers", "rules"], rows, ["l", "l", "l", "r"]),
+    )
 
 
 def signal_page(ctx: Context, sig: models.Signal) -> str:
@@ -167,11 +257,24 @@ def signal_page(ctx: Context, sig: models.Signal) -> str:
     users = [f"- rule {ctx.rule(here, r)}" for r in rules]
     users += [f"- definition {md.code(d)} ({md.text(ctx.kb.definitions[d].name)})" for d in defs]
     users += [f"- framework term {md.text(t.name)} in {ctx.framework(here, fw)}" for fw, t in terms]
-    return md.page(md.code(sig.id), [
-        md.strong(sig.question), "", ctx.to(here, paths.SIGNALS, "all signals"),
-    ], ["## Answers", "", *md.table(["answer", "cases"], [[md.code(a), str(n)] for a, n in counts.items()], ["l", "r"])],
-        ["## Guidance", "", md.text(sig.guidance)], ["## Example", "", md.text(sig.example)],
-        ["## Used by", "", *(users or ["Nothing reads it yet: it is informational."])])
+    return md.page(
+        md.code(sig.id),
+        [
+            md.strong(sig.question),
+            "",
+            ctx.to(here, paths.SIGNALS, "all signals"),
+        ],
+        [
+            "## Answers",
+            "",
+            *md.table(
+                ["answer", "cases"], [[md.code(a), str(n)] for a, n in counts.items()], ["l", "r"]
+            ),
+        ],
+        ["## Guidance", "", md.text(sig.guidance)],
+        ["## Example", "", md.text(sig.example)],
+        ["## Used by", "", *(users or ["Nothing reads it yet: it is informational."])],
+    )
 
 
 # --------------------------------------------------------------------------- relations
@@ -181,17 +284,39 @@ def relations_page(ctx: Context) -> str:
     here = paths.RELATIONS
     sections = []
     for rtype in ("often-confused-with", "can-co-occur-with", "can-lead-to"):
-        rels = sorted((r for r in ctx.kb.relations if r.type == rtype), key=lambda r: (r.source, r.target, r.id))
+        rels = sorted(
+            (r for r in ctx.kb.relations if r.type == rtype),
+            key=lambda r: (r.source, r.target, r.id),
+        )
         if not rels:
             continue
-        rows = [[ctx.node(here, r.source), ctx.node(here, r.target), md.text(r.rationale),
-                 md.text(r.deciding_question or ""), ", ".join(md.code(s) for s in r.sources)] for r in rels]
-        sections.append([f"## {md.text(rtype)}", "",
-                         *md.table(["from", "to", "why", "deciding question", "sources"], rows)])
-    return md.page("Relations", [
-        "How labels and subtypes relate: which are confused (with the question that decides), which "
-        "co-occur and which lead to one another. Sources are listed on the " + ctx.to(here, paths.SOURCES, "sources page") + ".",
-    ], *sections)
+        rows = [
+            [
+                ctx.node(here, r.source),
+                ctx.node(here, r.target),
+                md.text(r.rationale),
+                md.text(r.deciding_question or ""),
+                ", ".join(md.code(s) for s in r.sources),
+            ]
+            for r in rels
+        ]
+        sections.append(
+            [
+                f"## {md.text(rtype)}",
+                "",
+                *md.table(["from", "to", "why", "deciding question", "sources"], rows),
+            ]
+        )
+    return md.page(
+        "Relations",
+        [
+            "How labels and subtypes relate: which are confused (with the question that decides), which "
+            "co-occur and which lead to one another. Sources are listed on the "
+            + ctx.to(here, paths.SOURCES, "sources page")
+            + ".",
+        ],
+        *sections,
+    )
 
 
 # --------------------------------------------------------------------------- frameworks
@@ -205,15 +330,32 @@ def frameworks_index(ctx: Context) -> str:
         for node_id in [lab.id, *(s.id for s in lab.subtypes)]:
             cells = []
             for fw in fws:
-                hits = [f"{md.text(t.name)} ({md.text(m.fit)})" for t in fw.terms for m in t.maps_to if m.target == node_id]
+                hits = [
+                    f"{md.text(t.name)} ({md.text(m.fit)})"
+                    for t in fw.terms
+                    for m in t.maps_to
+                    if m.target == node_id
+                ]
                 cells.append("; ".join(hits))
             rows.append([ctx.node(here, node_id), *cells])
     listing = [f"- {ctx.framework(here, fw.id)}: {md.text(fw.description)}" for fw in fws]
-    return md.page("Frameworks", [
-        ("The cross-walk: how the terms of other published frameworks map onto misgen's labels and "
-        "subtypes. Fit is `exact`, `partial` or `lossy`. Each case page shows the terms that apply to it."),
-    ], ["## Cross-walk", "", *md.table(["misgen", *(ctx.framework(here, fw.id) for fw in fws)], rows)] if fws else [],
-        ["## Frameworks", "", *listing])
+    return md.page(
+        "Frameworks",
+        [
+            (
+                "The cross-walk: how the terms of other published frameworks map onto misgen's labels and "
+                "subtypes. Fit is `exact`, `partial` or `lossy`. Each case page shows the terms that apply to it."
+            ),
+        ],
+        [
+            "## Cross-walk",
+            "",
+            *md.table(["misgen", *(ctx.framework(here, fw.id) for fw in fws)], rows),
+        ]
+        if fws
+        else [],
+        ["## Frameworks", "", *listing],
+    )
 
 
 def framework_page(ctx: Context, fw: models.Framework) -> str:
@@ -228,13 +370,35 @@ def framework_page(ctx: Context, fw: models.Framework) -> str:
     for term in fw.terms:
         rows = [[ctx.node(here, m.target), md.code(m.fit), md.text(m.note)] for m in term.maps_to]
         hits = applies.get(term.id, [])
-        sections.append([f"## {md.text(term.name)}", "", f"{md.code(fw.id + ':' + term.id)}", "", md.text(term.definition), "",
-                         *md.table(["maps to", "fit", "note"], rows), "", "Applies to a case when:", "",
-                         *condition(ctx, here, term.when), "", f"Applies to {len(hits)} case(s):", "",
-                         *(md.bullets(ctx.case(here, c) for c in hits) or ["None."])])
-    return md.page(md.text(fw.name), [
-        f"{md.code(fw.id)} · {ctx.to(here, paths.FRAMEWORKS, 'all frameworks')}", "", md.text(fw.description),
-    ], *sections, _sources(ctx, here, list(fw.sources)))
+        sections.append(
+            [
+                f"## {md.text(term.name)}",
+                "",
+                f"{md.code(fw.id + ':' + term.id)}",
+                "",
+                md.text(term.definition),
+                "",
+                *md.table(["maps to", "fit", "note"], rows),
+                "",
+                "Applies to a case when:",
+                "",
+                *condition(ctx, here, term.when),
+                "",
+                f"Applies to {len(hits)} case(s):",
+                "",
+                *(md.bullets(ctx.case(here, c) for c in hits) or ["None."]),
+            ]
+        )
+    return md.page(
+        md.text(fw.name),
+        [
+            f"{md.code(fw.id)} · {ctx.to(here, paths.FRAMEWORKS, 'all frameworks')}",
+            "",
+            md.text(fw.description),
+        ],
+        *sections,
+        _sources(ctx, here, list(fw.sources)),
+    )
 
 
 # --------------------------------------------------------------------------- sources
@@ -268,12 +432,20 @@ def sources_page(ctx: Context) -> str:
             cited[sid].append(entry)
     lines = []
     for sid, src in ctx.bibliography.items():
-        users = cited.get(sid, []) + [ctx.to(here, paths.case_page(c), md.code(c)) for c in ctx.cited_by.get(sid, [])]
+        users = cited.get(sid, []) + [
+            ctx.to(here, paths.case_page(c), md.code(c)) for c in ctx.cited_by.get(sid, [])
+        ]
         lines.append(f"- {citation(src)}")
         if users:
             lines.append(f"    - Cited by: {', '.join(users)}")
     unverified = sum(not s.verified for s in ctx.bibliography.values())
-    return md.page("Sources", [
-        (f"{len(ctx.bibliography)} works, {unverified} of them not yet verified (marked). Links go to arXiv, "
-        "the DOI resolver or the publisher."),
-    ], lines)
+    return md.page(
+        "Sources",
+        [
+            (
+                f"{len(ctx.bibliography)} works, {unverified} of them not yet verified (marked). Links go to arXiv, "
+                "the DOI resolver or the publisher."
+            ),
+        ],
+        lines,
+    )

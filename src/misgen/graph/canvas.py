@@ -31,45 +31,92 @@ class Canvas:
     def close(self) -> None:
         self.add("</g>")
 
-    def rect(self, x: float, y: float, w: float, h: float, fill: str, stroke: str = "none",
-             rx: float = 0, width: float = 1, dash: str = "", opacity: float = 1) -> None:
+    def rect(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        fill: str,
+        stroke: str = "none",
+        rx: float = 0,
+        width: float = 1,
+        dash: str = "",
+        opacity: float = 1,
+    ) -> None:
         extra = f' stroke-dasharray="{dash}"' if dash else ""
         extra += f' opacity="{num(opacity)}"' if opacity != 1 else ""
         extra += f' stroke-width="{num(width)}"' if stroke != "none" else ""
-        self.add(f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" rx="{num(rx)}" '
-                 f'fill="{fill}" stroke="{stroke}"{extra}/>')
+        self.add(
+            f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" rx="{num(rx)}" '
+            f'fill="{fill}" stroke="{stroke}"{extra}/>'
+        )
 
     def circle(self, cx: float, cy: float, r: float, fill: str, stroke: str = "none") -> None:
-        self.add(f'<circle cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}" fill="{fill}" stroke="{stroke}"/>')
+        self.add(
+            f'<circle cx="{num(cx)}" cy="{num(cy)}" r="{num(r)}" fill="{fill}" stroke="{stroke}"/>'
+        )
 
-    def text(self, x: float, y: float, content: str, size: float = 12, fill: str = INK, bold: bool = False,
-             anchor: str = "start", italic: bool = False) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        content: str,
+        size: float = 12,
+        fill: str = INK,
+        bold: bool = False,
+        anchor: str = "start",
+        italic: bool = False,
+    ) -> None:
         extra = ' font-weight="bold"' if bold else ""
         extra += ' font-style="italic"' if italic else ""
         extra += f' text-anchor="{anchor}"' if anchor != "start" else ""
-        self.add(f'<text x="{num(x)}" y="{num(y)}" font-size="{num(size)}" fill="{fill}"{extra}>{xml(content)}</text>')
+        self.add(
+            f'<text x="{num(x)}" y="{num(y)}" font-size="{num(size)}" fill="{fill}"{extra}>{xml(content)}</text>'
+        )
 
-    def fitted(self, x: float, y: float, content: str, width: float, size: float = 12, **kw: object) -> None:
+    def fitted(
+        self, x: float, y: float, content: str, width: float, size: float = 12, **kw: object
+    ) -> None:
         self.text(x, y, fit(content, width, size, bool(kw.get("bold"))), size, **kw)  # type: ignore[arg-type]
 
-    def paragraph(self, x: float, y: float, content: str, width: float, size: float = 12, leading: float = 1.4,
-                  max_lines: int = 3, **kw: object) -> float:
+    def paragraph(
+        self,
+        x: float,
+        y: float,
+        content: str,
+        width: float,
+        size: float = 12,
+        leading: float = 1.4,
+        max_lines: int = 3,
+        **kw: object,
+    ) -> float:
         """Wrapped text whose first baseline is ``y``; returns the height of the lines after the first."""
         lines = wrap(content, width, size, max_lines)
         for i, line in enumerate(lines):
             self.text(x, y + i * size * leading, line, size, **kw)  # type: ignore[arg-type]
         return (len(lines) - 1) * size * leading
 
-    def path(self, d: str, colour: str, width: float = 1.4, dash: str = "", arrow: bool = False,
-             tooltip: str | None = None, opacity: float = 1) -> None:
+    def path(
+        self,
+        d: str,
+        colour: str,
+        width: float = 1.4,
+        dash: str = "",
+        arrow: bool = False,
+        tooltip: str | None = None,
+        opacity: float = 1,
+    ) -> None:
         extra = f' stroke-dasharray="{dash}"' if dash else ""
         extra += f' opacity="{num(opacity)}"' if opacity != 1 else ""
         if arrow:
             self.arrows.add(colour)
             extra += f' marker-end="url(#arrow-{colour.lstrip("#")})"'
         tail = f"><title>{xml(tooltip)}</title></path>" if tooltip else "/>"
-        self.add(f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="{num(width)}"'
-                 f' stroke-linecap="round"{extra}{tail}')
+        self.add(
+            f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="{num(width)}"'
+            f' stroke-linecap="round"{extra}{tail}'
+        )
 
     def render(self, width: float, height: float, title: str, desc: str) -> str:
         defs = "".join(
@@ -78,12 +125,14 @@ class Canvas:
             f'<path d="M0,0 L10,5 L0,10 z" fill="{c}"/></marker>'
             for c in sorted(self.arrows)
         )
-        head = (f'<?xml version="1.0" encoding="UTF-8"?>\n'
-                f'<svg xmlns="http://www.w3.org/2000/svg" width="{num(width)}" height="{num(height)}" '
-                f'viewBox="0 0 {num(width)} {num(height)}" font-family="{xml(FONT)}">\n'
-                f"<title>{xml(title)}</title>\n<desc>{xml(desc)}</desc>\n"
-                f"<defs>{defs}</defs>\n"
-                f'<rect x="0" y="0" width="{num(width)}" height="{num(height)}" fill="#FFFFFF"/>\n')
+        head = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{num(width)}" height="{num(height)}" '
+            f'viewBox="0 0 {num(width)} {num(height)}" font-family="{xml(FONT)}">\n'
+            f"<title>{xml(title)}</title>\n<desc>{xml(desc)}</desc>\n"
+            f"<defs>{defs}</defs>\n"
+            f'<rect x="0" y="0" width="{num(width)}" height="{num(height)}" fill="#FFFFFF"/>\n'
+        )
         return head + "\n".join(self.parts) + "\n</svg>\n"
 
 
@@ -99,7 +148,9 @@ def p(*points: float) -> str:
 
 # --------------------------------------------------------------------------- legend
 
-Swatch = tuple[str, ...]  # ("box", fill, stroke) | ("line", colour, dash, arrow) | ("dot", colour) | ...
+Swatch = tuple[
+    str, ...
+]  # ("box", fill, stroke) | ("line", colour, dash, arrow) | ("dot", colour) | ...
 
 
 @dataclass
@@ -111,8 +162,10 @@ class Legend:
             self.sections.append((title, list(entries)))
 
     def widths(self) -> list[float]:
-        return [max([text_width(title, 11, True)] + [34 + text_width(t, 11) for _, t in entries]) + 28
-                for title, entries in self.sections]
+        return [
+            max([text_width(title, 11, True)] + [34 + text_width(t, 11) for _, t in entries]) + 28
+            for title, entries in self.sections
+        ]
 
     def min_width(self) -> float:
         return max(self.widths(), default=0)
@@ -139,12 +192,25 @@ def _swatch(canvas: Canvas, swatch: Swatch, x: float, y: float) -> None:
     if kind == "box":
         canvas.rect(x, y + 2, 26, 11, swatch[1], swatch[2], rx=3)
     elif kind == "pill":
-        canvas.rect(x, y + 2, 26, 11, swatch[1], swatch[2], rx=5.5, width=1.3,
-                    dash=swatch[3] if len(swatch) > 3 else "")
+        canvas.rect(
+            x,
+            y + 2,
+            26,
+            11,
+            swatch[1],
+            swatch[2],
+            rx=5.5,
+            width=1.3,
+            dash=swatch[3] if len(swatch) > 3 else "",
+        )
     elif kind == "line":
-        canvas.path(f"M{p(x, y + 7.5, x + 26, y + 7.5)}", swatch[1], 1.8, swatch[2], swatch[3] == "arrow")
+        canvas.path(
+            f"M{p(x, y + 7.5, x + 26, y + 7.5)}", swatch[1], 1.8, swatch[2], swatch[3] == "arrow"
+        )
     elif kind == "dot":
         canvas.circle(x + 13, y + 7.5, 4, swatch[1])
     elif kind == "stripe":
         canvas.rect(x, y + 1, 26, 13, "#FFFFFF", "#8C959F", rx=3)
-        canvas.rect(x + 0.5, y + 1.5, 5, 12, swatch[1], swatch[2] if len(swatch) > 2 else "none", rx=1.5)
+        canvas.rect(
+            x + 0.5, y + 1.5, 5, 12, swatch[1], swatch[2] if len(swatch) > 2 else "none", rx=1.5
+        )

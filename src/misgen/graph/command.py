@@ -19,8 +19,13 @@ if TYPE_CHECKING:
 DRAWINGS = frozenset({"svg", "mermaid", "text"})
 
 
-def view(kb: KnowledgeBase, fmt: str, focus: str | None = None, depth: int = 1,
-         kinds: list[str] | None = None) -> nx.MultiDiGraph:
+def view(
+    kb: KnowledgeBase,
+    fmt: str,
+    focus: str | None = None,
+    depth: int = 1,
+    kinds: list[str] | None = None,
+) -> nx.MultiDiGraph:
     """The graph the command renders: whole, or a focus neighbourhood, filtered by kind.
 
     Without ``focus`` and ``kinds``, the drawing formats (svg, mermaid, text) keep labels,
@@ -33,8 +38,13 @@ def view(kb: KnowledgeBase, fmt: str, focus: str | None = None, depth: int = 1,
     return narrow(build(kb), fmt, focus, depth, kinds)
 
 
-def narrow(graph: nx.MultiDiGraph, fmt: str, focus: str | None = None, depth: int = 1,
-           kinds: list[str] | None = None) -> nx.MultiDiGraph:
+def narrow(
+    graph: nx.MultiDiGraph,
+    fmt: str,
+    focus: str | None = None,
+    depth: int = 1,
+    kinds: list[str] | None = None,
+) -> nx.MultiDiGraph:
     """:func:`view` on a graph already built (``graph`` itself is left untouched)."""
     from misgen.graph.focus import neighbourhood, resolve, restrict
 
@@ -62,8 +72,13 @@ def render(graph: nx.MultiDiGraph, fmt: str) -> str:
     from misgen.graph import formats, svg
     from misgen.graph import render_text as text_render
 
-    renderers = {"svg": svg.render_svg, "mermaid": formats.render_mermaid, "dot": formats.render_dot,
-                 "json": formats.render_json, "text": text_render}
+    renderers = {
+        "svg": svg.render_svg,
+        "mermaid": formats.render_mermaid,
+        "dot": formats.render_dot,
+        "json": formats.render_json,
+        "text": text_render,
+    }
     return renderers[fmt](graph)
 
 

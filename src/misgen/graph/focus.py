@@ -26,14 +26,20 @@ def resolve(graph: nx.MultiDiGraph, wanted: str) -> str:
     """The node a ``--focus`` argument names: ``kind:ref`` or a bare id (see FOCUS_PRIORITY)."""
     if wanted in graph:
         return wanted
-    matches = {str(attrs["kind"]): str(nid) for nid, attrs in graph.nodes(data=True) if attrs["ref"] == wanted}
+    matches = {
+        str(attrs["kind"]): str(nid)
+        for nid, attrs in graph.nodes(data=True)
+        if attrs["ref"] == wanted
+    }
     for kind in FOCUS_PRIORITY:
         if kind in matches:
             return matches[kind]
     refs = sorted({str(attrs["ref"]) for _, attrs in graph.nodes(data=True)})
     close = difflib.get_close_matches(wanted, refs, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise UsageError(f"--focus {wanted}: no such case, label, subtype, rule, signal, framework, term or source{hint}")
+    raise UsageError(
+        f"--focus {wanted}: no such case, label, subtype, rule, signal, framework, term or source{hint}"
+    )
 
 
 def neighbourhood(graph: nx.MultiDiGraph, focus: str, depth: int) -> nx.MultiDiGraph:
@@ -83,11 +89,15 @@ def check_kinds(kinds: Iterable[str]) -> frozenset[str]:
     chosen = frozenset(kinds)
     unknown = sorted(chosen - set(KINDS))
     if unknown:
-        raise UsageError(f"--kind {', '.join(unknown)}: unknown kind (choose from {', '.join(KINDS)})")
+        raise UsageError(
+            f"--kind {', '.join(unknown)}: unknown kind (choose from {', '.join(KINDS)})"
+        )
     return chosen
 
 
-def restrict(graph: nx.MultiDiGraph, kinds: frozenset[str], keep: str | None = None) -> nx.MultiDiGraph:
+def restrict(
+    graph: nx.MultiDiGraph, kinds: frozenset[str], keep: str | None = None
+) -> nx.MultiDiGraph:
     """Only the nodes of ``kinds`` (and ``keep``, the focus), with the edges among them."""
     nodes = [n for n, a in graph.nodes(data=True) if a["kind"] in kinds or n == keep]
     sub = graph.subgraph(nodes).copy()
@@ -108,8 +118,10 @@ def ordered_nodes(graph: nx.MultiDiGraph) -> list[tuple[str, dict[str, Any]]]:
 def ordered_edges(graph: nx.MultiDiGraph) -> list[tuple[str, str, dict[str, Any]]]:
     """Edges in render order: by type (legend order), then source, then target."""
     rank = {t: i for i, t in enumerate(EDGE_TYPES)}
-    return sorted(((u, v, d) for u, v, d in graph.edges(data=True)),
-                  key=lambda e: (rank.get(e[2]["type"], 99), e[0], e[1]))
+    return sorted(
+        ((u, v, d) for u, v, d in graph.edges(data=True)),
+        key=lambda e: (rank.get(e[2]["type"], 99), e[0], e[1]),
+    )
 
 
 def count_phrase(graph: nx.MultiDiGraph) -> str:

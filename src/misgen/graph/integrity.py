@@ -30,15 +30,23 @@ def integrity_problems(kb: KnowledgeBase) -> list[Problem]:
     True
     """
     parts = collect(kb)
-    return graph_problems(parts.nodes, parts.edges, curated={
-        node_id("case", cid): [node_id("label", lab) for lab in case.curated.labels]
-        for cid, case in kb.cases.items()
-    }, referenced=parts.referenced)
+    return graph_problems(
+        parts.nodes,
+        parts.edges,
+        curated={
+            node_id("case", cid): [node_id("label", lab) for lab in case.curated.labels]
+            for cid, case in kb.cases.items()
+        },
+        referenced=parts.referenced,
+    )
 
 
-def graph_problems(nodes: Mapping[str, Mapping[str, Any]], edges: Iterable[Edge],
-                   curated: Mapping[str, list[str]] | None = None,
-                   referenced: Iterable[str] = ()) -> list[Problem]:
+def graph_problems(
+    nodes: Mapping[str, Mapping[str, Any]],
+    edges: Iterable[Edge],
+    curated: Mapping[str, list[str]] | None = None,
+    referenced: Iterable[str] = (),
+) -> list[Problem]:
     """The checks on any node and edge lists (what :func:`integrity_problems` feeds them).
 
     ``curated`` maps a case node to the label nodes it must be reachable from (by default
@@ -78,10 +86,18 @@ def _cycles(nodes: Mapping[str, Mapping[str, Any]], edges: list[Edge]) -> list[P
                 path.pop()
                 continue
             if state.get(child) == 1:
-                loop = path[path.index(child):] + [child]
+                loop = path[path.index(child) :] + [child]
                 file, ref = _where(nodes, child)
-                found.append(Problem(file, None, None, ref, "subtype-of forms a cycle: " + " -> ".join(loop),
-                                     "a subtype must sit under exactly one label, never under itself"))
+                found.append(
+                    Problem(
+                        file,
+                        None,
+                        None,
+                        ref,
+                        "subtype-of forms a cycle: " + " -> ".join(loop),
+                        "a subtype must sit under exactly one label, never under itself",
+                    )
+                )
             elif child not in state:
                 state[child] = 1
                 path.append(child)
@@ -89,7 +105,9 @@ def _cycles(nodes: Mapping[str, Mapping[str, Any]], edges: list[Edge]) -> list[P
     return found
 
 
-def _orphans(nodes: Mapping[str, Mapping[str, Any]], edges: list[Edge], referenced: set[str]) -> list[Problem]:
+def _orphans(
+    nodes: Mapping[str, Mapping[str, Any]], edges: list[Edge], referenced: set[str]
+) -> list[Problem]:
     touched = set(referenced)
     for e in edges:
         touched.add(e.source)
@@ -98,13 +116,24 @@ def _orphans(nodes: Mapping[str, Mapping[str, Any]], edges: list[Edge], referenc
     for nid in sorted(set(nodes) - touched):
         kind, _ = split_id(nid)
         file, ref = _where(nodes, nid)
-        found.append(Problem(file, None, None, ref, f"{kind} '{ref}' is an orphan: nothing refers to it and it refers to nothing",
-                             "connect it (cite it, use it, link it) or remove it"))
+        found.append(
+            Problem(
+                file,
+                None,
+                None,
+                ref,
+                f"{kind} '{ref}' is an orphan: nothing refers to it and it refers to nothing",
+                "connect it (cite it, use it, link it) or remove it",
+            )
+        )
     return found
 
 
-def _unreachable(nodes: Mapping[str, Mapping[str, Any]], edges: list[Edge],
-                 curated: Mapping[str, list[str]] | None) -> list[Problem]:
+def _unreachable(
+    nodes: Mapping[str, Mapping[str, Any]],
+    edges: list[Edge],
+    curated: Mapping[str, list[str]] | None,
+) -> list[Problem]:
     up: dict[str, list[str]] = defaultdict(list)
     for e in edges:
         if e.type in _MEMBERSHIP:
@@ -124,7 +153,14 @@ def _unreachable(nodes: Mapping[str, Mapping[str, Any]], edges: list[Edge],
         for label in curated[case]:
             if label not in seen or label not in nodes:
                 file, ref = _where(nodes, case)
-                found.append(Problem(file, None, None, "curated.labels",
-                                     f"case '{ref}' is not reachable from its label '{split_id(label)[1]}'",
-                                     "the label must exist in taxonomy/labels.yaml"))
+                found.append(
+                    Problem(
+                        file,
+                        None,
+                        None,
+                        "curated.labels",
+                        f"case '{ref}' is not reachable from its label '{split_id(label)[1]}'",
+                        "the label must exist in taxonomy/labels.yaml",
+                    )
+                )
     return found

@@ -22,25 +22,59 @@ if TYPE_CHECKING:
     from misgen.kb import KnowledgeBase
 
 #: node kinds, in the order renderers list them
-KINDS: tuple[str, ...] = ("label", "subtype", "case", "framework", "term", "rule", "signal", "source")
+KINDS: tuple[str, ...] = (
+    "label",
+    "subtype",
+    "case",
+    "framework",
+    "term",
+    "rule",
+    "signal",
+    "source",
+)
 #: what the drawings show when neither --focus nor --kind narrows the graph
 OVERVIEW_KINDS: frozenset[str] = frozenset({"label", "subtype", "case", "framework", "term"})
 
 TAXONOMY_RELATIONS: tuple[str, ...] = ("often-confused-with", "can-co-occur-with", "can-lead-to")
-CASE_LINKS: tuple[str, ...] = ("variant-of", "same-mechanism-as", "contrast-with", "follow-up-of", "analogous-to")
+CASE_LINKS: tuple[str, ...] = (
+    "variant-of",
+    "same-mechanism-as",
+    "contrast-with",
+    "follow-up-of",
+    "analogous-to",
+)
 #: every edge type, in the order legends list them
 EDGE_TYPES: tuple[str, ...] = (
-    "subtype-of", *TAXONOMY_RELATIONS, "curated-as", "classified-as", *CASE_LINKS,
-    "has-term", "maps-to", "supports", "uses-signal", "cites",
+    "subtype-of",
+    *TAXONOMY_RELATIONS,
+    "curated-as",
+    "classified-as",
+    *CASE_LINKS,
+    "has-term",
+    "maps-to",
+    "supports",
+    "uses-signal",
+    "cites",
 )
 #: edge types whose direction carries no meaning (drawn without an arrowhead)
-SYMMETRIC: frozenset[str] = frozenset({"often-confused-with", "can-co-occur-with", "same-mechanism-as",
-                                       "contrast-with", "analogous-to"})
+SYMMETRIC: frozenset[str] = frozenset(
+    {
+        "often-confused-with",
+        "can-co-occur-with",
+        "same-mechanism-as",
+        "contrast-with",
+        "analogous-to",
+    }
+)
 
 FILES = {
-    "label": "taxonomy/labels.yaml", "subtype": "taxonomy/labels.yaml", "signal": "taxonomy/signals.yaml",
-    "framework": "taxonomy/frameworks.yaml", "term": "taxonomy/frameworks.yaml",
-    "source": "taxonomy/sources.yaml", "rule": "classifier/rules.yaml",
+    "label": "taxonomy/labels.yaml",
+    "subtype": "taxonomy/labels.yaml",
+    "signal": "taxonomy/signals.yaml",
+    "framework": "taxonomy/frameworks.yaml",
+    "term": "taxonomy/frameworks.yaml",
+    "source": "taxonomy/sources.yaml",
+    "rule": "classifier/rules.yaml",
 }
 
 
@@ -86,7 +120,9 @@ class Parts:
 
     def edge(self, source: str, target: str, type_: str, **attrs: Any) -> None:
         edge = Edge(source, target, type_, attrs)
-        (self.edges if source in self.nodes and target in self.nodes else self.dangling).append(edge)
+        (self.edges if source in self.nodes and target in self.nodes else self.dangling).append(
+            edge
+        )
 
 
 def _taxonomy_ref(kb: KnowledgeBase, ref: str) -> str:
@@ -104,10 +140,21 @@ def collect(kb: KnowledgeBase, verdicts: dict[str, str | None] | None = None) ->
     _source_nodes(kb, parts)
     for cid in sorted(kb.cases):
         case = kb.cases[cid]
-        verdict = {} if verdicts is None else {"classified": verdicts.get(cid)}  # None: undetermined
-        parts.node("case", cid, name=case.title, case_kind=case.kind, domain=case.domain,
-                   curated=case.curated.labels[0], secondary=list(case.curated.labels[1:]),
-                   subtype=case.curated.subtype, **verdict, file=kb.case_paths.get(cid, f"cases/{cid}.yaml"))
+        verdict = (
+            {} if verdicts is None else {"classified": verdicts.get(cid)}
+        )  # None: undetermined
+        parts.node(
+            "case",
+            cid,
+            name=case.title,
+            case_kind=case.kind,
+            domain=case.domain,
+            curated=case.curated.labels[0],
+            secondary=list(case.curated.labels[1:]),
+            subtype=case.curated.subtype,
+            **verdict,
+            file=kb.case_paths.get(cid, f"cases/{cid}.yaml"),
+        )
     _taxonomy_edges(kb, parts)
     _rule_parts(kb, parts)
     _framework_parts(kb, parts)
@@ -117,27 +164,62 @@ def collect(kb: KnowledgeBase, verdicts: dict[str, str | None] | None = None) ->
 
 def _taxonomy_nodes(kb: KnowledgeBase, parts: Parts) -> None:
     for order, label in enumerate(kb.labels.values()):
-        parts.node("label", label.id, name=label.name, order=order, goal_failure=label.goal_failure,
-                   file=FILES["label"])
+        parts.node(
+            "label",
+            label.id,
+            name=label.name,
+            order=order,
+            goal_failure=label.goal_failure,
+            file=FILES["label"],
+        )
         for sub_order, sub in enumerate(label.subtypes):
-            parts.node("subtype", sub.id, name=sub.name, order=order * 1000 + sub_order, label=label.id,
-                       file=FILES["subtype"])
+            parts.node(
+                "subtype",
+                sub.id,
+                name=sub.name,
+                order=order * 1000 + sub_order,
+                label=label.id,
+                file=FILES["subtype"],
+            )
     for sid in sorted(kb.signals):
         parts.node("signal", sid, name=sid, title=kb.signals[sid].question, file=FILES["signal"])
     for order, rule in enumerate(kb.rules):
-        parts.node("rule", rule.id, name=rule.id, title=rule.message, label=rule.label, role=rule.role,
-                   order=order, file=FILES["rule"])
+        parts.node(
+            "rule",
+            rule.id,
+            name=rule.id,
+            title=rule.message,
+            label=rule.label,
+            role=rule.role,
+            order=order,
+            file=FILES["rule"],
+        )
     for order, framework in enumerate(kb.frameworks.values()):
-        parts.node("framework", framework.id, name=framework.name, order=order, file=FILES["framework"])
+        parts.node(
+            "framework", framework.id, name=framework.name, order=order, file=FILES["framework"]
+        )
         for term_order, term in enumerate(framework.terms):
-            parts.node("term", f"{framework.id}:{term.id}", name=term.name, framework=framework.id,
-                       order=order * 1000 + term_order, file=FILES["term"])
+            parts.node(
+                "term",
+                f"{framework.id}:{term.id}",
+                name=term.name,
+                framework=framework.id,
+                order=order * 1000 + term_order,
+                file=FILES["term"],
+            )
 
 
 def _source_nodes(kb: KnowledgeBase, parts: Parts) -> None:
     def add(src: models.Source, file: str) -> None:
-        parts.node("source", src.id, name=src.title, year=src.year, verified=src.verified,
-                   url=src.locator(), file=file)
+        parts.node(
+            "source",
+            src.id,
+            name=src.title,
+            year=src.year,
+            verified=src.verified,
+            url=src.locator(),
+            file=file,
+        )
 
     for sid in sorted(kb.sources):
         add(kb.sources[sid], FILES["source"])
@@ -158,11 +240,18 @@ def _taxonomy_edges(kb: KnowledgeBase, parts: Parts) -> None:
             parts.edge(node_id("subtype", sub.id), node_id("label", label.id), "subtype-of")
             _cites(parts, node_id("subtype", sub.id), sub.sources)
     for rel in sorted(kb.relations, key=lambda r: r.id):
-        parts.edge(_taxonomy_ref(kb, rel.source), _taxonomy_ref(kb, rel.target), rel.type,
-                   relation=rel.id, sources=sorted(rel.sources))
+        parts.edge(
+            _taxonomy_ref(kb, rel.source),
+            _taxonomy_ref(kb, rel.target),
+            rel.type,
+            relation=rel.id,
+            sources=sorted(rel.sources),
+        )
         parts.referenced.update(node_id("source", ref) for ref in rel.sources)
     for caveat in getattr(kb.policy, "caveats", None) or ():
-        parts.referenced.update(node_id("signal", sid) for sid in signals_in(caveat.when, kb.definitions))
+        parts.referenced.update(
+            node_id("signal", sid) for sid in signals_in(caveat.when, kb.definitions)
+        )
 
 
 def _rule_parts(kb: KnowledgeBase, parts: Parts) -> None:
@@ -199,13 +288,22 @@ def _case_edges(kb: KnowledgeBase, parts: Parts, verdicts: dict[str, str | None]
         case = kb.cases[cid]
         me = node_id("case", cid)
         for index, label in enumerate(case.curated.labels):
-            parts.edge(me, node_id("label", label), "curated-as", role="primary" if index == 0 else "secondary")
+            parts.edge(
+                me,
+                node_id("label", label),
+                "curated-as",
+                role="primary" if index == 0 else "secondary",
+            )
         if case.curated.subtype:
             parts.edge(me, node_id("subtype", case.curated.subtype), "curated-as", role="subtype")
         verdict = (verdicts or {}).get(cid)
         if verdict is not None:
-            parts.edge(me, node_id("label", verdict), "classified-as",
-                       agrees=verdict == case.curated.labels[0])
+            parts.edge(
+                me,
+                node_id("label", verdict),
+                "classified-as",
+                agrees=verdict == case.curated.labels[0],
+            )
         for link in sorted(case.links, key=lambda lk: (lk.type, lk.case)):
             parts.edge(me, node_id("case", link.case), link.type)
         _cites(parts, me, [s.id for s in case.sources])
@@ -239,7 +337,9 @@ def build(kb: KnowledgeBase) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(name="misgen")
     graph.add_nodes_from(parts.nodes.items())
     # every view keeps the full label -> colour map, so a label looks the same in all of them
-    graph.graph["label_colours"] = colours_for([a for a in parts.nodes.values() if a["kind"] == "label"])
+    graph.graph["label_colours"] = colours_for(
+        [a for a in parts.nodes.values() if a["kind"] == "label"]
+    )
     for edge in sorted(parts.edges, key=lambda e: (e.source, e.target, e.type)):
         graph.add_edge(edge.source, edge.target, key=edge.type, type=edge.type, **edge.attrs)
     return graph

@@ -13,7 +13,16 @@ from typing import Any
 
 from misgen.graph.model import KINDS
 
-LABEL_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C6D31", "#6A3D9A")
+LABEL_PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#D55E00",
+    "#56B4E9",
+    "#8C6D31",
+    "#6A3D9A",
+)
 NOT_A_FAILURE = "#8C8C8C"
 INK, MUTED, FAINT, PAPER = "#1F2328", "#57606A", "#D0D7DE", "#FFFFFF"
 
@@ -29,11 +38,15 @@ class EdgeStyle:
 
 EDGE_STYLES: dict[str, EdgeStyle] = {
     "subtype-of": EdgeStyle("#8C959F", "", 1.2, True, "subtype of its label"),
-    "often-confused-with": EdgeStyle("#D55E00", "6 3", 1.8, False, "often confused with (taxonomy)"),
+    "often-confused-with": EdgeStyle(
+        "#D55E00", "6 3", 1.8, False, "often confused with (taxonomy)"
+    ),
     "can-co-occur-with": EdgeStyle("#009E73", "2 3", 1.8, False, "can co-occur with (taxonomy)"),
     "can-lead-to": EdgeStyle("#1F2328", "", 1.8, True, "can lead to (taxonomy)"),
     "curated-as": EdgeStyle("#0072B2", "", 1.3, True, "curated as (the curator's label)"),
-    "classified-as": EdgeStyle("#CC79A7", "5 3", 1.3, True, "classified as (the classifier's verdict)"),
+    "classified-as": EdgeStyle(
+        "#CC79A7", "5 3", 1.3, True, "classified as (the classifier's verdict)"
+    ),
     "variant-of": EdgeStyle("#E69F00", "", 1.5, True, "variant of (case link)"),
     "same-mechanism-as": EdgeStyle("#009E73", "", 1.5, False, "same mechanism as (case link)"),
     "contrast-with": EdgeStyle("#D55E00", "4 3", 1.5, False, "contrast with (case link)"),
@@ -54,7 +67,9 @@ class NodeStyle:
     fill: str
     stroke: str
     blurb: str
-    shape: str  # mermaid / dot vocabulary: box, round, stadium, hexagon, cylinder, note, parallelogram
+    shape: (
+        str  # mermaid / dot vocabulary: box, round, stadium, hexagon, cylinder, note, parallelogram
+    )
 
 
 NODE_STYLES: dict[str, NodeStyle] = {
@@ -97,30 +112,118 @@ def colours_for(labels: list[dict[str, Any]]) -> dict[str, str]:
 
 def tint(colour: str, amount: float) -> str:
     """Mix ``colour`` with white: amount 0 = white, 1 = the colour."""
-    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(255 - (255 - c) * amount):02X}" for c in rgb)
 
 
 def sort_key(attrs: dict[str, Any]) -> tuple[int, int, str]:
     """Render order of a node: kind, then its place in the data files, then its id."""
     kind = attrs["kind"]
-    return (KINDS.index(kind) if kind in KINDS else len(KINDS), int(attrs.get("order", 0)), str(attrs["ref"]))
+    return (
+        KINDS.index(kind) if kind in KINDS else len(KINDS),
+        int(attrs.get("order", 0)),
+        str(attrs["ref"]),
+    )
 
 
 # --------------------------------------------------------------------------- text measurement
 
 # Advance widths of DejaVu Sans (per 1000 em) for printable ASCII. It is the widest of the
 # fonts the SVG asks for, so boxes sized with it also fit Liberation Sans, Arial, Helvetica.
-_WIDTHS = dict(zip(
-    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
-    (318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337,
-     *([636] * 10), 337, 337, 838, 838, 838, 531, 1000,
-     684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611,
-     732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500, 500,
-     613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392,
-     634, 592, 818, 592, 592, 525, 636, 337, 636, 838),
-    strict=True,
-))
+_WIDTHS = dict(
+    zip(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
+        (
+            318,
+            401,
+            460,
+            838,
+            636,
+            950,
+            780,
+            275,
+            390,
+            390,
+            500,
+            838,
+            318,
+            361,
+            318,
+            337,
+            *([636] * 10),
+            337,
+            337,
+            838,
+            838,
+            838,
+            531,
+            1000,
+            684,
+            686,
+            698,
+            770,
+            632,
+            575,
+            775,
+            752,
+            295,
+            295,
+            656,
+            557,
+            863,
+            748,
+            787,
+            603,
+            787,
+            695,
+            635,
+            611,
+            732,
+            684,
+            989,
+            685,
+            611,
+            685,
+            390,
+            337,
+            390,
+            838,
+            500,
+            500,
+            613,
+            635,
+            550,
+            635,
+            615,
+            352,
+            635,
+            634,
+            278,
+            278,
+            579,
+            278,
+            974,
+            634,
+            612,
+            635,
+            635,
+            411,
+            521,
+            392,
+            634,
+            592,
+            818,
+            592,
+            592,
+            525,
+            636,
+            337,
+            636,
+            838,
+        ),
+        strict=True,
+    )
+)
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
@@ -168,7 +271,9 @@ def num(value: float) -> str:
 
 # XML 1.0 forbids most C0 controls even as character references, and the bidi overrides
 # could reorder what a reader sees: both are replaced.
-_XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+_XML_BAD = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
 
 
 def xml(text: object) -> str:
@@ -178,8 +283,13 @@ def xml(text: object) -> str:
     '&lt;script&gt;&quot;x&quot; &amp; y&lt;/script&gt;'
     """
     clean = _XML_BAD.sub("\ufffd", str(text))
-    return (clean.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+    return (
+        clean.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
 
 
 _MERMAID_SAFE = re.compile(r"[A-Za-z0-9 ,.:()/_-]")

@@ -34,9 +34,9 @@ from misgen.graph.svg_overview import render_overview
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped,unused-ignore]
 
-NW, NH, VGAP = 230, 24, 9         # node box
-COL_GAP, SUB_GAP = 190, 60        # between layers, between the sub-columns of a long layer
-MAX_ROWS = 22                     # a layer taller than this wraps into sub-columns
+NW, NH, VGAP = 230, 24, 9  # node box
+COL_GAP, SUB_GAP = 190, 60  # between layers, between the sub-columns of a long layer
+MAX_ROWS = 22  # a layer taller than this wraps into sub-columns
 DISPLAY_NAME = frozenset({"label", "subtype", "framework", "term"})  # the rest show their id
 
 
@@ -64,11 +64,15 @@ def render_layered(graph: nx.MultiDiGraph) -> str:
     if focus:
         title = f"Neighbourhood of {nodes[focus]['kind']} {nodes[focus]['ref']} (depth {graph.graph.get('depth', 1)})"
     else:
-        title = "misgen relation graph: " + ", ".join(f"{k}s" for k in KINDS if k in kinds_of(nodes))
+        title = "misgen relation graph: " + ", ".join(
+            f"{k}s" for k in KINDS if k in kinds_of(nodes)
+        )
     subtitle = _subtitle(graph)
 
     spans = [(len(layer) - 1) // MAX_ROWS + 1 for layer in layers]
-    col_x = [M + sum(spans[:i]) * (NW + SUB_GAP) + i * (COL_GAP - SUB_GAP) for i in range(len(layers))]
+    col_x = [
+        M + sum(spans[:i]) * (NW + SUB_GAP) + i * (COL_GAP - SUB_GAP) for i in range(len(layers))
+    ]
     content_w = (col_x[-1] + spans[-1] * (NW + SUB_GAP) - SUB_GAP + M + 70) if layers else 0
     width = max(content_w, legend.min_width() + 2 * M, 720)
     extra = Canvas().paragraph(M, 0, subtitle, width - 2 * M, 12)
@@ -113,10 +117,12 @@ def _layers(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]) -> list[li
     layers: list[list[str]] = []
     rank: dict[str, int] = {}
     for k in sorted(groups):
+
         def order(n: str) -> tuple[int, float, tuple[int, int, str]]:
             left = [rank[o] for o in (set(graph.succ[n]) | set(graph.pred[n])) if o in rank]
             kind_rank = KINDS.index(nodes[n]["kind"]) if nodes[n]["kind"] in KINDS else 99
             return kind_rank, (sum(left) / len(left) if left else -1.0), sort_key(nodes[n])
+
         layer = sorted(groups[k], key=order)
         rank.update({n: len(rank) + i for i, n in enumerate(layer)})
         layers.append(layer)
@@ -126,16 +132,24 @@ def _layers(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]) -> list[li
 def _subtitle(graph: nx.MultiDiGraph) -> str:
     text = f"{count_phrase(graph)}; {graph.number_of_edges()} edges"
     if "focus" in graph.graph:
-        text += (". Labels, subtypes and much-linked nodes are reached but not walked through;"
-                 " +N counts a node's neighbours left out. Faint edges join nodes of one column")
+        text += (
+            ". Labels, subtypes and much-linked nodes are reached but not walked through;"
+            " +N counts a node's neighbours left out. Faint edges join nodes of one column"
+        )
     hidden = graph.graph.get("not_shown", {})
     if hidden:
         text += ". Filtered out: " + ", ".join(f"{v} {k}s" for k, v in sorted(hidden.items()))
     return text + ". Hover a node for its id."
 
 
-def _node(canvas: Canvas, nid: str, attrs: dict[str, Any], at: tuple[float, float], colours: dict[str, str],
-          is_focus: bool) -> None:
+def _node(
+    canvas: Canvas,
+    nid: str,
+    attrs: dict[str, Any],
+    at: tuple[float, float],
+    colours: dict[str, str],
+    is_focus: bool,
+) -> None:
     kind = str(attrs["kind"])
     x, y = at
     style = NODE_STYLES.get(kind, NODE_STYLES["source"])
@@ -156,23 +170,45 @@ def _node(canvas: Canvas, nid: str, attrs: dict[str, Any], at: tuple[float, floa
         tip += f"\n{attrs['hidden']} more neighbours not shown"
     canvas.open(f"node {kind}" + (" focus" if is_focus else ""), dom_id(nid), tip)
     rx = NH / 2 if kind == "label" else 3 if kind in ("case", "source", "rule") else 7
-    canvas.rect(x, y, NW, NH, fill, INK if is_focus else stroke, rx=rx, width=2.5 if is_focus else 1.2)
+    canvas.rect(
+        x, y, NW, NH, fill, INK if is_focus else stroke, rx=rx, width=2.5 if is_focus else 1.2
+    )
     badge = f"+{attrs['hidden']}" if attrs.get("hidden") else ""
     room = NW - 20 - (len(badge) * 7 + 6 if badge else 0)
-    canvas.fitted(x + 10, y + NH / 2 + 4.5, text, room, 12 if kind != "label" else 12.5, fill=ink,
-                  bold=kind in ("label", "framework") or is_focus)
+    canvas.fitted(
+        x + 10,
+        y + NH / 2 + 4.5,
+        text,
+        room,
+        12 if kind != "label" else 12.5,
+        fill=ink,
+        bold=kind in ("label", "framework") or is_focus,
+    )
     if badge:
-        canvas.text(x + NW - 9, y + NH / 2 + 4, badge, 10.5, "#FFFFFF" if kind == "label" else MUTED, anchor="end")
+        canvas.text(
+            x + NW - 9,
+            y + NH / 2 + 4,
+            badge,
+            10.5,
+            "#FFFFFF" if kind == "label" else MUTED,
+            anchor="end",
+        )
     canvas.close()
 
 
-def _edges(canvas: Canvas, graph: nx.MultiDiGraph, pos: dict[str, tuple[float, float]],
-           layer_of: dict[str, int]) -> None:
+def _edges(
+    canvas: Canvas,
+    graph: nx.MultiDiGraph,
+    pos: dict[str, tuple[float, float]],
+    layer_of: dict[str, int],
+) -> None:
     """Edges between layers in full colour; edges within a layer (context among the
     neighbours) faint and first, so the focus's own edges stay on top."""
     rank = {t: i for i, t in enumerate(EDGE_TYPES)}
-    edges = sorted(((u, v, d) for u, v, d in graph.edges(data=True) if u in pos and v in pos),
-                   key=lambda e: (layer_of[e[0]] != layer_of[e[1]], rank.get(e[2]["type"], 99), e[0], e[1]))
+    edges = sorted(
+        ((u, v, d) for u, v, d in graph.edges(data=True) if u in pos and v in pos),
+        key=lambda e: (layer_of[e[0]] != layer_of[e[1]], rank.get(e[2]["type"], 99), e[0], e[1]),
+    )
     # spread the ends that meet one side of a node, ordered by where the other end is
     sides: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
     plan = []
@@ -206,23 +242,57 @@ def _edges(canvas: Canvas, graph: nx.MultiDiGraph, pos: dict[str, tuple[float, f
             d_path = f"M{p(x1, y1)} C{p(x1 + bend, y1, x2 - bend, y2, x2, y2)}"
         dash = FIT_DASH.get(str(d.get("fit")), "") if d["type"] == "maps-to" else style.dash
         faint = layer_of[u] == layer_of[v]
-        canvas.path(d_path, style.colour, style.width * (0.8 if faint else 1), dash, style.arrow,
-                    f"{d['type']}: {u} -> {v}", opacity=0.3 if faint else 1)
+        canvas.path(
+            d_path,
+            style.colour,
+            style.width * (0.8 if faint else 1),
+            dash,
+            style.arrow,
+            f"{d['type']}: {u} -> {v}",
+            opacity=0.3 if faint else 1,
+        )
 
 
 def _legend(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]) -> Legend:
     legend = Legend()
     present = kinds_of(nodes)
-    legend.section("Nodes", [(("pill" if k == "label" else "box", NODE_STYLES[k].fill, NODE_STYLES[k].stroke),
-                              NODE_STYLES[k].blurb) for k in KINDS if k in present])
+    legend.section(
+        "Nodes",
+        [
+            (
+                ("pill" if k == "label" else "box", NODE_STYLES[k].fill, NODE_STYLES[k].stroke),
+                NODE_STYLES[k].blurb,
+            )
+            for k in KINDS
+            if k in present
+        ],
+    )
     types = {str(d["type"]) for _, _, d in graph.edges(data=True)}
-    entries = [(("line", EDGE_STYLES[t].colour, EDGE_STYLES[t].dash, "arrow" if EDGE_STYLES[t].arrow else ""), t)
-               for t in EDGE_TYPES if t in types]
+    entries = [
+        (
+            (
+                "line",
+                EDGE_STYLES[t].colour,
+                EDGE_STYLES[t].dash,
+                "arrow" if EDGE_STYLES[t].arrow else "",
+            ),
+            t,
+        )
+        for t in EDGE_TYPES
+        if t in types
+    ]
     half = (len(entries) + 1) // 2 if len(entries) > 8 else len(entries)
     legend.section("Edges", entries[:half])
     legend.section("Edges (cont.)" if half < len(entries) else "", entries[half:])
     if "maps-to" in types:
-        fits = sorted({str(d.get("fit")) for _, _, d in graph.edges(data=True) if d["type"] == "maps-to"})
-        legend.section("maps-to fit", [(("line", EDGE_STYLES["maps-to"].colour, FIT_DASH.get(f, ""), "arrow"), f)
-                                       for f in fits])
+        fits = sorted(
+            {str(d.get("fit")) for _, _, d in graph.edges(data=True) if d["type"] == "maps-to"}
+        )
+        legend.section(
+            "maps-to fit",
+            [
+                (("line", EDGE_STYLES["maps-to"].colour, FIT_DASH.get(f, ""), "arrow"), f)
+                for f in fits
+            ],
+        )
     return legend

@@ -51,18 +51,18 @@ if TYPE_CHECKING:
 
 Box = tuple[float, float, float, float]  # x, y, w, h
 
-LH = 30           # one line of chips
+LH = 30  # one line of chips
 CHIP_H = 22
-GX = 16           # gap between chip columns
+GX = 16  # gap between chip columns
 LABEL_H, SUB_H, SUB_INDENT = 26, 22, 22
 BAND_PAD, BAND_GAP = 10, 10
-LANE = 11         # distance between relation arc lanes
+LANE = 11  # distance between relation arc lanes
 
 
 @dataclass
 class Row:
-    node: str | None          # the label or subtype drawn at the row's start
-    label: str | None         # the band's label ref
+    node: str | None  # the label or subtype drawn at the row's start
+    label: str | None  # the band's label ref
     cases: list[str]
     y: float = 0.0
     lines: int = 1
@@ -108,7 +108,14 @@ def render_overview(graph: nx.MultiDiGraph) -> str:
     canvas.paragraph(M, M + 43, summary, width - 2 * M, 12.5, fill=MUTED)
     legend.draw(canvas, M, y_legend, width - 2 * M)
     canvas.text(layout.x_tax, top - 14, "TAXONOMY", 10.5, MUTED, bold=True)
-    canvas.text(layout.x_grid, top - 14, "CASES, IN THE ROW OF THEIR CURATED LABEL AND SUBTYPE", 10.5, MUTED, bold=True)
+    canvas.text(
+        layout.x_grid,
+        top - 14,
+        "CASES, IN THE ROW OF THEIR CURATED LABEL AND SUBTYPE",
+        10.5,
+        MUTED,
+        bold=True,
+    )
     _bands(canvas, layout, rows, colours, width)
     _links(canvas, graph, layout)
     _relations(canvas, layout, relations)
@@ -124,9 +131,13 @@ def render_overview(graph: nx.MultiDiGraph) -> str:
 
 def _rows(nodes: dict[str, dict[str, Any]]) -> list[Row]:
     """One row per label (its cases with no subtype), then one per subtype, in taxonomy order."""
-    labels = sorted((n for n, a in nodes.items() if a["kind"] == "label"), key=lambda n: sort_key(nodes[n]))
+    labels = sorted(
+        (n for n, a in nodes.items() if a["kind"] == "label"), key=lambda n: sort_key(nodes[n])
+    )
     subtypes: dict[str, list[str]] = defaultdict(list)
-    for n in sorted((n for n, a in nodes.items() if a["kind"] == "subtype"), key=lambda n: sort_key(nodes[n])):
+    for n in sorted(
+        (n for n, a in nodes.items() if a["kind"] == "subtype"), key=lambda n: sort_key(nodes[n])
+    ):
         subtypes[f"label:{nodes[n]['label']}"].append(n)
     members: dict[str | None, list[str]] = defaultdict(list)
     for n in sorted(n for n, a in nodes.items() if a["kind"] == "case"):
@@ -140,22 +151,42 @@ def _rows(nodes: dict[str, dict[str, Any]]) -> list[Row]:
     return rows
 
 
-def _cards(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]) -> list[tuple[str | None, list[str]]]:
+def _cards(
+    graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]
+) -> list[tuple[str | None, list[str]]]:
     """(framework node or None, its term nodes), in data order."""
-    frameworks = sorted((n for n, a in nodes.items() if a["kind"] == "framework"), key=lambda n: sort_key(nodes[n]))
-    terms = sorted((n for n, a in nodes.items() if a["kind"] == "term"), key=lambda n: sort_key(nodes[n]))
+    frameworks = sorted(
+        (n for n, a in nodes.items() if a["kind"] == "framework"), key=lambda n: sort_key(nodes[n])
+    )
+    terms = sorted(
+        (n for n, a in nodes.items() if a["kind"] == "term"), key=lambda n: sort_key(nodes[n])
+    )
     cards: list[tuple[str | None, list[str]]] = [
-        (fw, [t for t in terms if nodes[t].get("framework") == nodes[fw]["ref"]]) for fw in frameworks]
+        (fw, [t for t in terms if nodes[t].get("framework") == nodes[fw]["ref"]])
+        for fw in frameworks
+    ]
     homeless = [t for t in terms if f"framework:{nodes[t].get('framework')}" not in nodes]
     return cards + ([(None, homeless)] if homeless else [])
 
 
-def _choose(nodes: dict[str, dict[str, Any]], rows: list[Row], relations: list[Any],
-            cards: list[tuple[str | None, list[str]]]) -> Layout:
-    widths = sorted(text_width(str(a["ref"]), 11) for a in nodes.values() if a["kind"] == "case") or [100.0]
+def _choose(
+    nodes: dict[str, dict[str, Any]],
+    rows: list[Row],
+    relations: list[Any],
+    cards: list[tuple[str | None, list[str]]],
+) -> Layout:
+    widths = sorted(
+        text_width(str(a["ref"]), 11) for a in nodes.values() if a["kind"] == "case"
+    ) or [100.0]
     chip_w = min(250.0, max(150.0, widths[int(0.9 * (len(widths) - 1))] + 34))
-    names = [text_width(str(a["name"]), 13, True) + 56 for a in nodes.values() if a["kind"] == "label"]
-    names += [text_width(str(a["name"]), 11) + SUB_INDENT + 44 for a in nodes.values() if a["kind"] == "subtype"]
+    names = [
+        text_width(str(a["name"]), 13, True) + 56 for a in nodes.values() if a["kind"] == "label"
+    ]
+    names += [
+        text_width(str(a["name"]), 11) + SUB_INDENT + 44
+        for a in nodes.values()
+        if a["kind"] == "subtype"
+    ]
     layout = Layout(4, chip_w, min(270.0, max([170.0, *names])), _lane_count(rows, relations))
     bands = len({r.label for r in rows})
     card_lines = sum(2 + len(terms) for _, terms in cards)
@@ -164,7 +195,9 @@ def _choose(nodes: dict[str, dict[str, Any]], rows: list[Row], relations: list[A
         layout.cols = cols
         lines = sum(max(1, math.ceil(len(r.cases) / cols)) for r in rows)
         per_row = max(1, int((layout.width - 2 * M + CARD_GAP) // (CARD_MIN_W + CARD_GAP)))
-        height = lines * LH + bands * (2 * BAND_PAD + BAND_GAP) + 300 + card_lines * TERM_H / per_row
+        height = (
+            lines * LH + bands * (2 * BAND_PAD + BAND_GAP) + 300 + card_lines * TERM_H / per_row
+        )
         score = abs(math.log(layout.width / height / (16 / 9)))
         if best is None or score < best[0] - 1e-9:
             best = (score, cols)
@@ -174,9 +207,13 @@ def _choose(nodes: dict[str, dict[str, Any]], rows: list[Row], relations: list[A
 
 def _lane_count(rows: list[Row], relations: list[Any]) -> int:
     index = {r.node: i for i, r in enumerate(rows)}
-    spans = sorted((abs(index.get(u, 0) - index.get(v, 0)), min(index.get(u, 0), index.get(v, 0)))
-                   for u, v, _ in relations)
-    return max(_assign_lanes([(lo, lo + span) for span, lo in spans], margin=0.5)) + 1 if spans else 0
+    spans = sorted(
+        (abs(index.get(u, 0) - index.get(v, 0)), min(index.get(u, 0), index.get(v, 0)))
+        for u, v, _ in relations
+    )
+    return (
+        max(_assign_lanes([(lo, lo + span) for span, lo in spans], margin=0.5)) + 1 if spans else 0
+    )
 
 
 def _assign_lanes(intervals: list[tuple[float, float]], margin: float) -> list[int]:
@@ -212,8 +249,12 @@ def _place(layout: Layout, rows: list[Row], top: float) -> float:
             layout.pos[row.node] = (x, y + (LH - h) / 2, layout.tax_w - (x - layout.x_tax), h)
         for i, case in enumerate(row.cases):
             line, col = divmod(i, layout.cols)
-            layout.pos[case] = (layout.x_grid + col * (layout.chip_w + GX), y + line * LH + (LH - CHIP_H) / 2,
-                                layout.chip_w, CHIP_H)
+            layout.pos[case] = (
+                layout.x_grid + col * (layout.chip_w + GX),
+                y + line * LH + (LH - CHIP_H) / 2,
+                layout.chip_w,
+                CHIP_H,
+            )
         y += row.lines * LH
     if rows:
         layout.bands.append((band_label or "", band_top, y + BAND_PAD))
@@ -230,33 +271,55 @@ def _summary(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]]) -> str:
         count[a["kind"]] += 1
     links = len(_link_edges(graph))
     rels = sum(1 for _, _, d in graph.edges(data=True) if d["type"] in TAXONOMY_RELATIONS)
-    text = (f"{count['case']} cases, {count['label']} labels, {count['subtype']} subtypes, "
-            f"{rels} taxonomy relations, {links} case links")
+    text = (
+        f"{count['case']} cases, {count['label']} labels, {count['subtype']} subtypes, "
+        f"{rels} taxonomy relations, {links} case links"
+    )
     if count["framework"]:
         text += f", {count['framework']} frameworks with {count['term']} terms"
     hidden = graph.graph.get("not_shown", {})
     if hidden:
-        text += ". Not drawn: " + ", ".join(f"{v} {k}s" for k, v in sorted(hidden.items())) + " (use --focus ID or --kind)"
+        text += (
+            ". Not drawn: "
+            + ", ".join(f"{v} {k}s" for k, v in sorted(hidden.items()))
+            + " (use --focus ID or --kind)"
+        )
     return text + ". Hover a node for its id."
 
 
-def _bands(canvas: Canvas, layout: Layout, rows: list[Row], colours: dict[str, str], width: float) -> None:
+def _bands(
+    canvas: Canvas, layout: Layout, rows: list[Row], colours: dict[str, str], width: float
+) -> None:
     for label, top, bottom in layout.bands:
         colour = colours.get(label, "#8C959F")
-        canvas.rect(layout.x_tax - 10, top, width - M + 10 - layout.x_tax, bottom - top, tint(colour, 0.07),
-                    tint(colour, 0.3), rx=8)
+        canvas.rect(
+            layout.x_tax - 10,
+            top,
+            width - M + 10 - layout.x_tax,
+            bottom - top,
+            tint(colour, 0.07),
+            tint(colour, 0.3),
+            rx=8,
+        )
     for prev, row in itertools.pairwise(rows):
         if row.label == prev.label:  # a hairline between the rows of one band
             colour = tint(colours.get(str(row.label), "#8C959F"), 0.35)
             canvas.path(f"M{p(layout.x_grid - 6, row.y, width - M - 4, row.y)}", colour, 1)
 
 
-def _taxonomy(canvas: Canvas, layout: Layout, rows: list[Row], nodes: dict[str, dict[str, Any]],
-              colours: dict[str, str]) -> None:
+def _taxonomy(
+    canvas: Canvas,
+    layout: Layout,
+    rows: list[Row],
+    nodes: dict[str, dict[str, Any]],
+    colours: dict[str, str],
+) -> None:
     label_box: dict[str, Box] = {}
     for row in rows:
         if row.node is None:
-            canvas.text(layout.x_tax, row.y + LH / 2 + 4, "(label not in view)", 11, MUTED, italic=True)
+            canvas.text(
+                layout.x_tax, row.y + LH / 2 + 4, "(label not in view)", 11, MUTED, italic=True
+            )
             continue
         attrs = nodes[row.node]
         x, y, w, h = layout.pos[row.node]
@@ -264,36 +327,59 @@ def _taxonomy(canvas: Canvas, layout: Layout, rows: list[Row], nodes: dict[str, 
         if attrs["kind"] == "label":
             label_box[str(row.label)] = (x, y, w, h)
             total = sum(len(r.cases) for r in rows if r.label == row.label)
-            canvas.open("node label", dom_id(row.node), f"label {attrs['ref']}: {attrs['name']} ({total} cases)")
+            canvas.open(
+                "node label",
+                dom_id(row.node),
+                f"label {attrs['ref']}: {attrs['name']} ({total} cases)",
+            )
             canvas.rect(x, y, w, h, colour, colour, rx=h / 2)
-            canvas.fitted(x + 12, y + h / 2 + 4.5, str(attrs["name"]), w - 50, 13, fill="#FFFFFF", bold=True)
+            canvas.fitted(
+                x + 12, y + h / 2 + 4.5, str(attrs["name"]), w - 50, 13, fill="#FFFFFF", bold=True
+            )
             canvas.text(x + w - 12, y + h / 2 + 4.5, str(total), 12, "#FFFFFF", anchor="end")
         else:
             lx, ly, _, lh = label_box.get(str(row.label), (layout.x_tax, y, 0, 0))
-            canvas.path(f"M{p(lx + 11, ly + lh, lx + 11, y + h / 2, x, y + h / 2)}", EDGE_STYLES["subtype-of"].colour, 1.2)
-            canvas.open("node subtype", dom_id(row.node), f"subtype {attrs['ref']}: {attrs['name']} ({len(row.cases)} cases)")
+            canvas.path(
+                f"M{p(lx + 11, ly + lh, lx + 11, y + h / 2, x, y + h / 2)}",
+                EDGE_STYLES["subtype-of"].colour,
+                1.2,
+            )
+            canvas.open(
+                "node subtype",
+                dom_id(row.node),
+                f"subtype {attrs['ref']}: {attrs['name']} ({len(row.cases)} cases)",
+            )
             canvas.rect(x, y, w, h, tint(colour, 0.14), colour, rx=6)
             canvas.fitted(x + 9, y + h / 2 + 4, str(attrs["name"]), w - 40, 11)
             canvas.text(x + w - 9, y + h / 2 + 4, str(len(row.cases)), 11, MUTED, anchor="end")
         canvas.close()
 
 
-def _chips(canvas: Canvas, layout: Layout, rows: list[Row], nodes: dict[str, dict[str, Any]],
-           colours: dict[str, str]) -> None:
+def _chips(
+    canvas: Canvas,
+    layout: Layout,
+    rows: list[Row],
+    nodes: dict[str, dict[str, Any]],
+    colours: dict[str, str],
+) -> None:
     for case in (c for row in rows for c in row.cases):
         attrs = nodes[case]
         x, y, w, h = layout.pos[case]
         curated, verdict = str(attrs.get("curated")), attrs.get("classified")
         secondary = [s for s in attrs.get("secondary", []) if s in colours]
-        tip = (f"case {attrs['ref']}: {attrs['name']}\ncurated: {', '.join([curated, *attrs.get('secondary', [])])}"
-               + (f" ({attrs['subtype']})" if attrs.get("subtype") else "")
-               + f"\nclassifier: {verdict or 'undetermined'}")
+        tip = (
+            f"case {attrs['ref']}: {attrs['name']}\ncurated: {', '.join([curated, *attrs.get('secondary', [])])}"
+            + (f" ({attrs['subtype']})" if attrs.get("subtype") else "")
+            + f"\nclassifier: {verdict or 'undetermined'}"
+        )
         canvas.open("node case", dom_id(case), tip)
         canvas.rect(x, y, w, h, "#FFFFFF", tint(colours.get(curated, "#8C959F"), 0.75), rx=4)
         if verdict in colours:
             canvas.rect(x + 1.5, y + 1.5, 6, h - 3, colours[str(verdict)], rx=2)
         else:
-            canvas.rect(x + 1.5, y + 1.5, 6, h - 3, "#FFFFFF", "#8C959F", rx=2, width=1, dash="2 1.5")
+            canvas.rect(
+                x + 1.5, y + 1.5, 6, h - 3, "#FFFFFF", "#8C959F", rx=2, width=1, dash="2 1.5"
+            )
         for i, sec in enumerate(reversed(secondary)):
             canvas.circle(x + w - 9 - 11 * i, y + h / 2, 4, colours[sec])
         canvas.fitted(x + 13, y + h / 2 + 4, str(attrs["ref"]), w - 21 - 11 * len(secondary), 11)
@@ -303,9 +389,20 @@ def _chips(canvas: Canvas, layout: Layout, rows: list[Row], nodes: dict[str, dic
 def _relations(canvas: Canvas, layout: Layout, relations: list[Any]) -> None:
     """Orthogonal arcs in the gutter right of the taxonomy, one lane each where they overlap."""
     x_r = layout.x_tax + layout.tax_w
-    arcs = sorted(((abs(_mid(layout.pos[v]) - _mid(layout.pos[u])), min(_mid(layout.pos[u]), _mid(layout.pos[v])),
-                    u, v, d) for u, v, d in relations if u in layout.pos and v in layout.pos),
-                  key=lambda a: (a[0], a[1], a[2], a[3], a[4]["type"]))
+    arcs = sorted(
+        (
+            (
+                abs(_mid(layout.pos[v]) - _mid(layout.pos[u])),
+                min(_mid(layout.pos[u]), _mid(layout.pos[v])),
+                u,
+                v,
+                d,
+            )
+            for u, v, d in relations
+            if u in layout.pos and v in layout.pos
+        ),
+        key=lambda a: (a[0], a[1], a[2], a[3], a[4]["type"]),
+    )
     lane_of = _assign_lanes([(a[1], a[1] + a[0]) for a in arcs], margin=3)
     # ports on a node's right edge: arcs leaving upwards on top, inner lanes highest, so none cross
     ports: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
@@ -313,15 +410,22 @@ def _relations(canvas: Canvas, layout: Layout, relations: list[Any]) -> None:
         for me, other in ((u, v), (v, u)):
             up = _mid(layout.pos[other]) < _mid(layout.pos[me])
             ports[me].append((0, lane_of[i], i) if up else (1, -lane_of[i], i))
-    offset = {(i, node): off for node, items in ports.items()
-              for off, (_, _, i) in zip(_spread(len(items), layout.pos[node][3]), sorted(items), strict=True)}
+    offset = {
+        (i, node): off
+        for node, items in ports.items()
+        for off, (_, _, i) in zip(
+            _spread(len(items), layout.pos[node][3]), sorted(items), strict=True
+        )
+    }
     for i, (_, _, u, v, d) in enumerate(arcs):
         style = EDGE_STYLES[d["type"]]
         xl = x_r + 16 + lane_of[i] * LANE
         y1, y2 = _mid(layout.pos[u]) + offset[(i, u)], _mid(layout.pos[v]) + offset[(i, v)]
         s, r = (1 if y2 > y1 else -1), min(5.0, abs(y2 - y1) / 2)
-        path = (f"M{p(x_r, y1)} L{p(xl - r, y1)} Q{p(xl, y1, xl, y1 + s * r)} L{p(xl, y2 - s * r)} "
-                f"Q{p(xl, y2, xl - r, y2)} L{p(x_r + 0.5, y2)}")
+        path = (
+            f"M{p(x_r, y1)} L{p(xl - r, y1)} Q{p(xl, y1, xl, y1 + s * r)} L{p(xl, y2 - s * r)} "
+            f"Q{p(xl, y2, xl - r, y2)} L{p(x_r + 0.5, y2)}"
+        )
         tip = f"{d['type']}: {u} -> {v}" + (f" ({d['relation']})" if d.get("relation") else "")
         canvas.path(path, style.colour, style.width, style.dash, style.arrow, tip)
 
@@ -360,8 +464,15 @@ def _links(canvas: Canvas, graph: nx.MultiDiGraph, layout: Layout) -> None:
         cx, cy = (ax + bx) / 2 + (by - ay) / length * bow, (ay + by) / 2 - (bx - ax) / length * bow
         sx, sy = _border(layout.pos[u], cx, cy)
         ex, ey = _border(layout.pos[v], cx, cy)
-        canvas.path(f"M{p(sx, sy)} Q{p(cx, cy, ex, ey)}", style.colour, 1.2, style.dash, style.arrow,
-                    f"{t}: {u} -> {v}", opacity=opacity)
+        canvas.path(
+            f"M{p(sx, sy)} Q{p(cx, cy, ex, ey)}",
+            style.colour,
+            1.2,
+            style.dash,
+            style.arrow,
+            f"{t}: {u} -> {v}",
+            opacity=opacity,
+        )
 
 
 def _mid(box: Box) -> float:
@@ -387,22 +498,42 @@ def _line(t: str) -> tuple[str, ...]:
     return ("line", s.colour, s.dash, "arrow" if s.arrow else "")
 
 
-def _legend(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]], colours: dict[str, str]) -> Legend:
+def _legend(
+    graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]], colours: dict[str, str]
+) -> Legend:
     legend = Legend()
     labels = sorted((a for a in nodes.values() if a["kind"] == "label"), key=sort_key)
-    legend.section("Labels", [(("pill", colours[str(a["ref"])], colours[str(a["ref"])]), str(a["name"])) for a in labels])
-    legend.section("Case chips", [
-        (("box", "#FFFFFF", "#8C959F"), "chip: a case, in its curated row"),
-        (("stripe", "#0072B2"), "stripe: the classifier's label"),
-        (("stripe", "#FFFFFF", "#8C959F"), "dashed stripe: undetermined"),
-        (("dot", "#E69F00"), "dot: a secondary curated label"),
-    ])
+    legend.section(
+        "Labels",
+        [
+            (("pill", colours[str(a["ref"])], colours[str(a["ref"])]), str(a["name"]))
+            for a in labels
+        ],
+    )
+    legend.section(
+        "Case chips",
+        [
+            (("box", "#FFFFFF", "#8C959F"), "chip: a case, in its curated row"),
+            (("stripe", "#0072B2"), "stripe: the classifier's label"),
+            (("stripe", "#FFFFFF", "#8C959F"), "dashed stripe: undetermined"),
+            (("dot", "#E69F00"), "dot: a secondary curated label"),
+        ],
+    )
     present = {d["type"] for _, _, d in graph.edges(data=True)}
-    legend.section("Taxonomy", [(_line(t), t) for t in ("subtype-of", *TAXONOMY_RELATIONS) if t in present])
+    legend.section(
+        "Taxonomy", [(_line(t), t) for t in ("subtype-of", *TAXONOMY_RELATIONS) if t in present]
+    )
     legend.section("Case links", [(_line(t), t) for t in CASE_LINKS if t in present])
     if "maps-to" in present:
-        fits = sorted({str(d.get("fit")) for _, _, d in graph.edges(data=True) if d["type"] == "maps-to"},
-                      key=lambda f: list(FIT_DASH).index(f) if f in FIT_DASH else 9)
-        legend.section("Term maps to", [(("pill", tint("#8C959F", 0.13), "#57606A", PILL_DASH.get(f, "")), f"{f} fit")
-                                        for f in fits])
+        fits = sorted(
+            {str(d.get("fit")) for _, _, d in graph.edges(data=True) if d["type"] == "maps-to"},
+            key=lambda f: list(FIT_DASH).index(f) if f in FIT_DASH else 9,
+        )
+        legend.section(
+            "Term maps to",
+            [
+                (("pill", tint("#8C959F", 0.13), "#57606A", PILL_DASH.get(f, "")), f"{f} fit")
+                for f in fits
+            ],
+        )
     return legend

@@ -29,8 +29,16 @@ def render_text(graph: nx.MultiDiGraph, width: int = 100) -> str:
     from rich.console import Console
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False, no_color=True,
-                      highlight=False, emoji=False, legacy_windows=False)
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system=None,
+        force_terminal=False,
+        no_color=True,
+        highlight=False,
+        emoji=False,
+        legacy_windows=False,
+    )
     console.print(text_tree(graph))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
@@ -46,7 +54,9 @@ def _name(attrs: dict[str, Any], bold: bool = False) -> Text:
     text = Text(f"{attrs['kind']} ", style="dim")
     text.append(clean(attrs["ref"]), style="bold" if bold else "")
     if attrs["name"] != attrs["ref"]:
-        text.append(f"  {clean(attrs['name'])}", style="dim" if attrs["kind"] in ("case", "source") else "")
+        text.append(
+            f"  {clean(attrs['name'])}", style="dim" if attrs["kind"] in ("case", "source") else ""
+        )
     return text
 
 
@@ -60,12 +70,18 @@ def _overview_tree(graph: nx.MultiDiGraph) -> Tree:
         branch = root.add(_name(attrs, bold=True))
         placed.add(lab)
         _relations(graph, lab, branch)
-        _cases(graph, nodes, [n for n in graph.pred[lab] if _is_home(graph, n, lab)], branch, placed)
-        for sub in (n for n, a in nodes.items() if a["kind"] == "subtype" and a.get("label") == attrs["ref"]):
+        _cases(
+            graph, nodes, [n for n in graph.pred[lab] if _is_home(graph, n, lab)], branch, placed
+        )
+        for sub in (
+            n for n, a in nodes.items() if a["kind"] == "subtype" and a.get("label") == attrs["ref"]
+        ):
             twig = branch.add(_name(nodes[sub]))
             placed.add(sub)
             _relations(graph, sub, twig)
-            _cases(graph, nodes, [n for n in graph.pred[sub] if _is_home(graph, n, sub)], twig, placed)
+            _cases(
+                graph, nodes, [n for n in graph.pred[sub] if _is_home(graph, n, sub)], twig, placed
+            )
     frameworks = [n for n, a in nodes.items() if a["kind"] == "framework"]
     for fw in frameworks:
         branch = root.add(_name(nodes[fw], bold=True))
@@ -82,8 +98,14 @@ def _overview_tree(graph: nx.MultiDiGraph) -> Tree:
                 _outgoing(graph, n, section.add(_name(nodes[n])), None)
     hidden = graph.graph.get("not_shown", {})
     if hidden:
-        root.add(Text("not shown: " + ", ".join(f"{v} {k}s" for k, v in sorted(hidden.items()))
-                      + " (use --focus ID or --kind)", style="dim"))
+        root.add(
+            Text(
+                "not shown: "
+                + ", ".join(f"{v} {k}s" for k, v in sorted(hidden.items()))
+                + " (use --focus ID or --kind)",
+                style="dim",
+            )
+        )
     return root
 
 
@@ -92,15 +114,22 @@ def _is_home(graph: nx.MultiDiGraph, case: str, node: str) -> bool:
 
 
 def _relations(graph: nx.MultiDiGraph, node: str, branch: Tree) -> None:
-    for _, target, d in sorted(graph.out_edges(node, data=True), key=lambda e: (e[2]["type"], e[1])):
+    for _, target, d in sorted(
+        graph.out_edges(node, data=True), key=lambda e: (e[2]["type"], e[1])
+    ):
         if d["type"] in TAXONOMY_RELATIONS:
             text = Text(f"{d['type']} → ", style="italic")
             text.append(clean(graph.nodes[target]["ref"]))
             branch.add(text)
 
 
-def _cases(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]], cases: list[str], branch: Tree,
-           placed: set[str]) -> None:
+def _cases(
+    graph: nx.MultiDiGraph,
+    nodes: dict[str, dict[str, Any]],
+    cases: list[str],
+    branch: Tree,
+    placed: set[str],
+) -> None:
     for case in sorted(cases):
         attrs = nodes[case]
         placed.add(case)
@@ -111,15 +140,23 @@ def _cases(graph: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]], cases: list
         verdict = attrs.get("classified")
         if "classified" in attrs:
             agrees = verdict == attrs.get("curated")
-            text.append(f"  classifier: {verdict or 'undetermined'}", style="green" if agrees else "yellow")
+            text.append(
+                f"  classifier: {verdict or 'undetermined'}", style="green" if agrees else "yellow"
+            )
         twig = branch.add(text)
         _outgoing(graph, case, twig, CASE_LINKS)
 
 
-def _outgoing(graph: nx.MultiDiGraph, node: str, branch: Tree, types: tuple[str, ...] | None) -> None:
-    for _, target, d in sorted(graph.out_edges(node, data=True), key=lambda e: (e[2]["type"], e[1])):
+def _outgoing(
+    graph: nx.MultiDiGraph, node: str, branch: Tree, types: tuple[str, ...] | None
+) -> None:
+    for _, target, d in sorted(
+        graph.out_edges(node, data=True), key=lambda e: (e[2]["type"], e[1])
+    ):
         if types is None or d["type"] in types:
-            text = Text(f"{d['type']}" + (f" ({d['fit']})" if d.get("fit") else "") + " → ", style="italic")
+            text = Text(
+                f"{d['type']}" + (f" ({d['fit']})" if d.get("fit") else "") + " → ", style="italic"
+            )
             text.append(clean(graph.nodes[target]["ref"]))
             branch.add(text)
 
@@ -133,11 +170,15 @@ def _focus_tree(graph: nx.MultiDiGraph) -> Tree:
     while frontier:
         nxt = []
         for node, branch in frontier:
-            if nodes[node].get("hub"):  # reached, not walked through: its neighbours came another way
+            if nodes[node].get(
+                "hub"
+            ):  # reached, not walked through: its neighbours came another way
                 continue
             step = int(nodes[node].get("distance", 0)) + 1
-            neighbours = sorted((set(graph.succ[node]) | set(graph.pred[node])) - seen,
-                                key=lambda n: (KINDS.index(nodes[n]["kind"]), n))
+            neighbours = sorted(
+                (set(graph.succ[node]) | set(graph.pred[node])) - seen,
+                key=lambda n: (KINDS.index(nodes[n]["kind"]), n),
+            )
             for other in neighbours:
                 if int(nodes[other].get("distance", step)) != step:
                     continue
@@ -151,10 +192,18 @@ def _focus_tree(graph: nx.MultiDiGraph) -> Tree:
 
 
 def _joins(graph: nx.MultiDiGraph, parent: str, child: str) -> str:
-    out = [f"{d['type']}" + (f" ({d['fit']})" if d.get("fit") else "") + " →"
-           for d in sorted(graph.get_edge_data(parent, child, default={}).values(), key=lambda d: d["type"])]
-    out += [f"← {d['type']}" for d in sorted(graph.get_edge_data(child, parent, default={}).values(),
-                                             key=lambda d: d["type"])]
+    out = [
+        f"{d['type']}" + (f" ({d['fit']})" if d.get("fit") else "") + " →"
+        for d in sorted(
+            graph.get_edge_data(parent, child, default={}).values(), key=lambda d: d["type"]
+        )
+    ]
+    out += [
+        f"← {d['type']}"
+        for d in sorted(
+            graph.get_edge_data(child, parent, default={}).values(), key=lambda d: d["type"]
+        )
+    ]
     return ", ".join(out)
 
 
