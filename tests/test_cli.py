@@ -280,11 +280,14 @@ def test_new_writes_valid_skeleton_and_never_overwrites(
     code, _, err = run(["--root", str(root_copy), "new", "my-case", "-o", str(out_path)], capsys)
     assert code == 2 and "already exists" in err
     assert out_path.read_text() == text
-    code, _, err = run(
+    code, out, err = run(
         ["--root", str(root_copy), "classify", str(out_path), "--format", "json"], capsys
     )
     assert code == 0, err
-    assert json.loads(capsys.readouterr().out or "{}") == {} or True
+    assert json.loads(out)["primary"] == "misspecification"
+    assert "labels: [misspecification]  # the classifier's verdict" in text
+    code, _, err = run(["--root", str(root_copy), "validate", str(out_path)], capsys)
+    assert code == 0, err  # the skeleton is a valid case file as written
 
 
 def test_new_rejects_bad_id(capsys: pytest.CaptureFixture[str]) -> None:

@@ -74,8 +74,13 @@ def skeleton(
     answers: dict[str, models.Answer],
     title: str | None = None,
     summary: str | None = None,
+    suggested: str | None = None,
 ) -> str:
-    """The text of a new case file: every signal present, unanswered ones as unknown with guidance."""
+    """The text of a new case file: every signal present, unanswered ones as unknown with guidance.
+
+    ``suggested`` (the classifier's primary label for the answers) pre-fills the curated
+    labels so the file validates; the comment asks the curator to review it.
+    """
     lines = [
         "# yaml-language-server: $schema=../schema/case.schema.json",
         f"# New case '{case_id}'. Replace every TODO, cite sources you have checked, then run:",
@@ -119,7 +124,11 @@ def skeleton(
         lines.append(f"    source: {answer.source or 'todo-source'}")
     lines += [
         "curated:",
-        "  labels: [TODO-label]  # primary first: misspecification, shard-imbalance, deceptive-alignment, reflective-drift, none",
+        (
+            f"  labels: [{suggested}]  # the classifier's verdict from your answers: review it; primary first"
+            if suggested
+            else "  labels: [TODO-label]  # primary first: misspecification, shard-imbalance, deceptive-alignment, reflective-drift, none"
+        ),
         f"  reasoning: {_q('TODO: why these labels, in the taxonomy terms')}",
         "disputes: []",
         "links: []",
@@ -155,6 +164,11 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     target = Path(args.output) if args.output else kb.root / "cases" / f"{case_id}.yaml"
     if target.suffix not in (".yaml", ".yml"):
         raise UsageError(f"{target}: the output file must end in .yaml")
-    atomic_create(target, skeleton(case_id, kb, answers, meta.get("title"), meta.get("summary")))
+    from misgen.engine import Classifier
+
+    suggested = Classifier.from_kb(kb).decide(answers).primary
+    atomic_create(
+        target, skeleton(case_id, kb, answers, meta.get("title"), meta.get("summary"), suggested)
+    )
     print(f"wrote {target}; fill in the TODOs, then run: misgen validate {target}")
     return 0
