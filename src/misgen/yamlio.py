@@ -36,6 +36,11 @@ Path_ = tuple[str | int, ...]
 Mark = tuple[int, int]  # 1-based line, column
 
 
+def _refuse(name: str, line: int | None, column: int | None, message: str, hint: str) -> InputError:
+    """The error for an unusable file: one located problem (raise what this returns)."""
+    return InputError([Problem(name, line, column, "", message, hint)])
+
+
 def _env_int(name: str, default: int) -> int:
     """A positive whole number from the environment; anything else (``abc``, ``0``, ``²``) keeps the default."""
     value = os.environ.get(name, "").strip()
@@ -116,33 +121,19 @@ def decode(raw: bytes, name: str) -> str:
     nul = raw.find(b"\x00")
     if nul >= 0:
         line, col = _position(raw, nul)
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    line,
-                    col,
-                    "",
-                    "file contains a NUL byte (binary data?)",
-                    "case files are UTF-8 text; remove the binary content",
-                )
-            ]
+        raise _refuse(
+            name,
+            line,
+            col,
+            "file contains a NUL byte (binary data?)",
+            "case files are UTF-8 text; remove the binary content",
         )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _position(raw, exc.start)
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    line,
-                    col,
-                    "",
-                    f"invalid UTF-8 at byte {exc.start}",
-                    "save the file as UTF-8",
-                )
-            ]
+        raise _refuse(
+            name, line, col, f"invalid UTF-8 at byte {exc.start}", "save the file as UTF-8"
         ) from None
 
 
@@ -164,17 +155,12 @@ def parse(text: str, name: str) -> Document:
         message = f"YAML syntax error: {exc.problem or exc.context}"
         if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit (1000) can come first
             limit = f"{MAX_DEPTH} levels" if MAX_DEPTH < 1000 else "the 1,000 levels libyaml allows"
-            raise InputError(
-                [
-                    Problem(
-                        name,
-                        line,
-                        col,
-                        "",
-                        f"nesting deeper than {limit}",
-                        "flatten the structure (or raise MISGEN_MAX_DEPTH if the file is trusted)",
-                    )
-                ]
+            raise _refuse(
+                name,
+                line,
+                col,
+                f"nesting deeper than {limit}",
+                "flatten the structure (or raise MISGEN_MAX_DEPTH if the file is trusted)",
             ) from None
         if (
             exc.problem
@@ -187,17 +173,12 @@ def parse(text: str, name: str) -> Document:
             message += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
         if line is not None and "\t" in _indentation(text, line):
             message += " (a tab in the indentation: YAML indents with spaces only)"
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    line,
-                    col,
-                    "",
-                    message,
-                    "check indentation (spaces, not tabs) and closing quotes near this line",
-                )
-            ]
+        raise _refuse(
+            name,
+            line,
+            col,
+            message,
+            "check indentation (spaces, not tabs) and closing quotes near this line",
         ) from None
     except (
         yaml.reader.ReaderError
@@ -220,21 +201,12 @@ def parse(text: str, name: str) -> Document:
             ]
         ) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(name, None, None, "", f"YAML error: {exc}", "")]) from None
+        raise _refuse(name, None, None, f"YAML error: {exc}", "") from None
     except (
         UnicodeError
     ):  # lone surrogates in a str given by a caller (files are decoded strictly first)
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    "",
-                    "text is not valid Unicode (lone surrogate)",
-                    "save the file as UTF-8",
-                )
-            ]
+        raise _refuse(
+            name, None, None, "text is not valid Unicode (lone surrogate)", "save the file as UTF-8"
         ) from None
     return builder.result()
 
@@ -253,23 +225,12 @@ def load_file(path: os.PathLike[str] | str, display: str | None = None) -> Docum
         # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise InputError(
-            [Problem(name, None, None, "", f"cannot read file: {exc.strerror}", "")]
-        ) from None
+        raise _refuse(name, None, None, f"cannot read file: {exc.strerror}", "") from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    "",
-                    "not a regular file (a folder, device or pipe?)",
-                    "name a YAML file",
-                )
-            ]
+        raise _refuse(
+            name, None, None, "not a regular file (a folder, device or pipe?)", "name a YAML file"
         )
     if info.st_size > MAX_FILE_BYTES:  # refused without reading a byte
         os.close(fd)
@@ -280,9 +241,7 @@ def load_file(path: os.PathLike[str] | str, display: str | None = None) -> Docum
                 MAX_FILE_BYTES + 1
             )  # never more, even if the size lied (/proc, growing files)
         except OSError as exc:
-            raise InputError(
-                [Problem(name, None, None, "", f"cannot read file: {exc.strerror}", "")]
-            ) from None
+            raise _refuse(name, None, None, f"cannot read file: {exc.strerror}", "") from None
     return parse(decode(raw, name), name)
 
 
@@ -302,7 +261,7 @@ class _Builder:
 
     def fail(self, event: Any, message: str, hint: str) -> NoReturn:
         mark = event.start_mark
-        raise InputError([Problem(self.name, mark.line + 1, mark.column + 1, "", message, hint)])
+        raise _refuse(self.name, mark.line + 1, mark.column + 1, message, hint)
 
     def feed(self, event: Any) -> None:
         kind = type(event)
