@@ -38,7 +38,7 @@ def _kb(args: argparse.Namespace, extra: list[Path] | None = None, with_cases: b
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from misgen.kb import iter_case_files, load
+    from misgen.kb import display_name, inside, iter_case_files, load
 
     root = _root(args)
     requested: list[Path] = []
@@ -58,7 +58,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         extra = [
             p
             for p in requested
-            if p.resolve() not in in_root and not any(_under(p, d) for d in data_dirs)
+            if p.resolve() not in in_root and not any(inside(p, d) for d in data_dirs)
         ]
     kb = load(root, extra)
     problems = list(kb.problems)
@@ -67,7 +67,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         problems += integrity_problems(kb)
     if args.paths:  # an empty folder checks nothing (not the whole root)
-        wanted = {_display(root, p) for p in requested} | {_link_name(root, p) for p in requested}
+        wanted = {display_name(root, p) for p in requested} | {
+            _link_name(root, p) for p in requested
+        }
         problems = [
             p for p in problems if p.path in wanted or p.path.startswith(("taxonomy", "classifier"))
         ]
@@ -95,25 +97,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
-def _under(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder)
-        return True
-    except ValueError:
-        return False
-
-
 def _link_name(root: Path, path: Path) -> str:
     """The name of ``path`` in the root without following symlinks (how kb names a bad link)."""
     try:
         return str(Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(root))))
-    except ValueError:
-        return str(path)
-
-
-def _display(root: Path, path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
 

@@ -11,7 +11,7 @@ never un-fire a rule whose ``when`` was already True (``unless`` aside).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from misgen import models
@@ -86,7 +86,6 @@ class Verdict:
     questions: tuple[Question, ...] = ()
     perspectives: tuple[Perspective, ...] = ()
     evidence_grade: str = "none"
-    answers: Mapping[str, str] = field(default_factory=dict)
     caveats: tuple[tuple[str, str], ...] = ()
 
     def summary(self) -> str:
@@ -412,7 +411,6 @@ class Classifier:
             questions,
             perspectives,
             grade,
-            values,
             caveats,
         )
 

@@ -55,7 +55,8 @@ class KnowledgeBase:
         return dict(self.cases[case_id].signals)
 
 
-def _display(root: Path, path: Path) -> str:
+def display_name(root: Path, path: Path) -> str:
+    """How a file is named in problems: relative to the data root when inside it."""
     try:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
@@ -80,24 +81,22 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
         path = root / rel
         if not path.is_file():
             problems.append(
-                Problem(
+                locate(
+                    None,
                     rel,
-                    None,
-                    None,
-                    "",
+                    (),
                     "required file is missing",
                     f"restore {rel} from the misgen repository",
                 )
             )
             parts[key] = None
             continue
-        if not _inside(path.resolve(), root):
+        if not inside(path, root):
             problems.append(
-                Problem(
+                locate(
+                    None,
                     rel,
-                    None,
-                    None,
-                    "",
+                    (),
                     "symlink points outside the data root",
                     f"put the real file at {rel}",
                 )
@@ -135,18 +134,17 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
         for path in case_files:
             in_root, is_link = path in root_files, path.is_symlink()
             plain = in_root and cases_plain and not is_link
-            display = f"cases/{path.name}" if plain else _display(root, path)
+            display = f"cases/{path.name}" if plain else display_name(root, path)
             # a file of the data root (or a symlinked cases/ folder) must stay inside the root
-            if not plain and (in_root or is_link) and not _inside(path.resolve(), real_root):
+            if not plain and (in_root or is_link) and not inside(path, real_root):
                 link = (
                     f"cases/{path.name}" if path in root_files else str(path)
                 )  # the link, not its target
                 problems.append(
-                    Problem(
+                    locate(
+                        None,
                         link,
-                        None,
-                        None,
-                        "",
+                        (),
                         "symlink points outside the data root",
                         "copy the file into cases/ instead of linking it",
                     )
@@ -265,11 +263,10 @@ def _misnamed_case_files(root: Path) -> list[Problem]:
     if not folder.is_dir():
         return []
     return [
-        Problem(
+        locate(
+            None,
             f"cases/{p.name}",
-            None,
-            None,
-            "",
+            (),
             "ignored: case files must end in '.yaml'",
             f"rename it to {p.stem}.yaml",
         )
@@ -282,9 +279,10 @@ def _order(p: Problem) -> tuple[str, int, int, str, str]:
     return (p.path, p.line or 0, p.column or 0, p.field, p.message)
 
 
-def _inside(path: Path, root: Path) -> bool:
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (symlinks resolved) lies within ``folder``."""
     try:
-        path.relative_to(root.resolve())
+        path.resolve().relative_to(folder.resolve())
         return True
     except ValueError:
         return False
@@ -396,11 +394,10 @@ def check_taxonomy(
     for kind, keys in (("signal", kb.signals), ("label", kb.labels), ("framework", kb.frameworks)):
         for key in keys:
             if ids.fold(key) in owners:
-                yield Problem(
+                yield locate(
+                    None,
                     "taxonomy",
-                    None,
-                    None,
-                    "",
+                    (),
                     f"{kind} id '{key}' is also used by a {owners[ids.fold(key)]}",
                     "ids must be unique across kinds",
                 )
