@@ -32,6 +32,8 @@ COMMANDS = {
     "graph": "render the relation graph (svg, mermaid, dot, json, text)",
     "docs": "generate (or --check) the Markdown documentation site",
     "new": "write a new case file skeleton from answers",
+    "migrate": "rewrite case or scenario files that use retired signal ids",
+    "agree": "inter-coder reliability: compare two codings of the same cases",
 }
 
 
@@ -136,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", nargs="?", metavar="FILE", help="scenario file, or - for standard input")
     p.add_argument("--all", action="store_true", help="classify every case in the case base")
+    _policy(p)
     p.add_argument(
         "--interactive",
         "-i",
@@ -148,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
         "eval",
         help=COMMANDS["eval"],
         description="Compare the classifier with the curated labels. Exit 1 on an undeclared or stale disagreement.",
+    )
+    _policy(p)
+    p.add_argument(
+        "--compare-policies",
+        action="store_true",
+        help="show which cases flip between the named policies and how the figures move",
     )
     _fmt(p)
 
@@ -200,7 +209,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", "--output", metavar="PATH", help="where to write (default: ROOT/cases/ID.yaml)"
     )
+
+    p = sub.add_parser(
+        "migrate",
+        help=COMMANDS["migrate"],
+        description="Translate answers to retired signals (taxonomy/deprecated.yaml) into the current ones. "
+        "Only the signals block is rewritten; an answer with no mechanical translation becomes "
+        "'unknown' with the old answer and evidence kept under a TODO.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="case or scenario files")
+    p.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+
+    p = sub.add_parser(
+        "agree",
+        help=COMMANDS["agree"],
+        description="Compare two codings of the same cases (two folders of case or scenario files, "
+        "matched by id): per-signal agreement and Cohen's kappa, and how far the verdicts differ.",
+    )
+    p.add_argument("first", metavar="A", help="folder (or file) of the first coding")
+    p.add_argument("second", metavar="B", help="folder (or file) of the second coding")
+    _policy(p)
+    _fmt(p)
     return parser
+
+
+def _policy(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--policy",
+        metavar="NAME",
+        default=None,
+        help="the named precedence policy of classifier/policy.yaml (default: its default)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 from misgen.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from misgen.output import clean, console, dump_json, print_problems
-from misgen.problems import Problem, UsageError
+from misgen.problems import InputError, Problem, UsageError
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -285,3 +285,36 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 __all__ = ["Problem"]
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from misgen.migrate import migrate_text, write_atomic
+    from misgen.yamlio import decode, load_file
+
+    kb = _kb(args, with_cases=False)
+    problems: list[Problem] = []
+    changed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            load_file(path, name)  # the hardened reader first: size, type, encoding, YAML checks
+            text, changes = migrate_text(decode(path.read_bytes(), name), name, kb)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        if not changes:
+            print(f"{clean(name)}: already current")
+            continue
+        changed += 1
+        verb = "would change" if args.dry_run else "migrated"
+        print(f"{clean(name)}: {verb}:")
+        for line in changes:
+            print(f"  {clean(line)}")
+        if not args.dry_run:
+            write_atomic(path, text)
+    if problems:
+        print_problems(problems)
+        return EXIT_USAGE
+    if changed and not args.dry_run:
+        print("Answers marked TODO(migrate) need a coder: read 'misgen explain SIGNAL' and re-answer.")
+    return EXIT_OK

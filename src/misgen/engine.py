@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from misgen import models
+from misgen.conditions import Truth, at_least, signals_in, truth
 from misgen.models import UNKNOWN
 
 if TYPE_CHECKING:
     from misgen.kb import KnowledgeBase
-
-Truth = bool | None
-
 
 @dataclass(frozen=True)
 class Trace:
@@ -87,42 +85,23 @@ class Verdict:
     perspectives: tuple[Perspective, ...] = ()
     evidence_grade: str = "none"
     caveats: tuple[tuple[str, str], ...] = ()
+    possible: tuple[str, ...] = ()
+    policy: str = ""
 
     def summary(self) -> str:
-        if self.primary is None:
-            return "undetermined"
-        text = " + ".join(self.labels)
-        return f"{text} ({self.subtype})" if self.subtype else text
+        return summarize(self.primary, self.labels, self.subtype, self.possible)
+
+
+def summarize(
+    primary: str | None, labels: tuple[str, ...], subtype: str | None, possible: tuple[str, ...]
+) -> str:
+    if primary is None:
+        return "undetermined" + (f" (possible: {', '.join(possible)})" if possible else "")
+    text = " + ".join(labels)
+    return f"{text} ({subtype})" if subtype else text
 
 
 # --------------------------------------------------------------------------- evaluation
-
-
-def signals_in(
-    node: models.Condition,
-    definitions: Mapping[str, models.Definition],
-    seen: frozenset[str] = frozenset(),
-) -> set[str]:
-    """Every signal a condition reads, following ``use`` into definitions (cycle-safe).
-
-    The one place that walks a condition tree for its signals; the classifier, the graph,
-    the docs and ``misgen explain`` all use it.
-    """
-    if isinstance(node, (models.IsNode, models.InNode)):
-        return {node.signal}
-    if isinstance(node, models.UseNode):
-        definition = definitions.get(node.use)
-        if definition is None or node.use in seen:
-            return set()
-        return signals_in(definition.when, definitions, seen | {node.use})
-    if isinstance(node, models.NotNode):
-        return signals_in(node.not_, definitions, seen)
-    out: set[str] = set()
-    for child in (
-        getattr(node, "all", None) or getattr(node, "any", None) or getattr(node, "of", None) or []
-    ):
-        out |= signals_in(child, definitions, seen)
-    return out
 
 
 @dataclass(frozen=True)
@@ -133,6 +112,7 @@ class Decision:
     primary: str | None
     labels: tuple[str, ...]
     subtype: str | None
+    possible: tuple[str, ...] = ()
 
 
 _NO_TRACE = Trace("none", True)
@@ -161,6 +141,7 @@ class Classifier:
         policy: models.Policy,
         labels: Mapping[str, models.Label],
         frameworks: Mapping[str, models.Framework],
+        policy_name: str | None = None,
     ) -> None:
         self.signals = signals
         self.rules = rules
@@ -168,7 +149,11 @@ class Classifier:
         self.policy = policy
         self.labels = labels
         self.frameworks = frameworks
-        self.rank = {lab: i for i, lab in enumerate(policy.precedence)}
+        self.named = policy.named(policy_name)
+        self.rank = {lab: i for i, lab in enumerate(self.named.precedence)}
+        self.goal_primary = tuple(
+            r for r in rules if r.role == "primary" and r.label != policy.not_a_goal_failure
+        )
         self.grade_rank = {g: i for i, g in enumerate(policy.grade_order)}
         self.rule_signals = {
             r.id: sorted(
@@ -179,9 +164,12 @@ class Classifier:
         }
 
     @classmethod
-    def from_kb(cls, kb: KnowledgeBase) -> Classifier:
+    def from_kb(cls, kb: KnowledgeBase, policy: str | None = None) -> Classifier:
+        """The classifier under the named policy (the default one when None); KeyError if unknown."""
         assert kb.policy is not None, "a knowledge base with problems cannot classify"
-        return cls(kb.signals, kb.rules, kb.definitions, kb.policy, kb.labels, kb.frameworks)
+        return cls(
+            kb.signals, kb.rules, kb.definitions, kb.policy, kb.labels, kb.frameworks, policy
+        )
 
     # -- conditions ---------------------------------------------------------
 
@@ -223,11 +211,7 @@ class Classifier:
             return Trace("not", None if kid.value is None else not kid.value, name, children=(kid,))
         if isinstance(node, models.AtLeastNode):
             kids = tuple(self.evaluate(c, values, strengths, verdict_labels) for c in node.of)
-            yes = sum(k.value is True for k in kids)
-            maybe = sum(k.value is None for k in kids)
-            value = (
-                True if yes >= node.at_least else (None if yes + maybe >= node.at_least else False)
-            )
+            value = at_least(node.at_least, [k.value for k in kids])
             return Trace("at-least", value, name, threshold=node.at_least, children=kids)
         if isinstance(node, models.UseNode):
             definition = self.definitions[node.use]
@@ -247,50 +231,19 @@ class Classifier:
         values: Mapping[str, str],
         verdict_labels: frozenset[str] | None = None,
     ) -> Truth:
-        """The value :meth:`evaluate` would give, without building a trace (the hot path)."""
-        if isinstance(node, models.IsNode):
-            actual = values.get(node.signal, UNKNOWN)
-            return True if actual == node.is_ else (None if actual == UNKNOWN else False)
-        if isinstance(node, models.InNode):
-            actual = values.get(node.signal, UNKNOWN)
-            return True if actual in node.in_ else (None if actual == UNKNOWN else False)
-        if isinstance(node, models.AllNode):
-            out: Truth = True
-            for child in node.all:
-                value = self.truth(child, values, verdict_labels)
-                if value is False:
-                    return False
-                if value is None:
-                    out = None
-            return out
-        if isinstance(node, models.AnyNode):
-            out = False
-            for child in node.any:
-                value = self.truth(child, values, verdict_labels)
-                if value is True:
-                    return True
-                if value is None:
-                    out = None
-            return out
-        if isinstance(node, models.NotNode):
-            value = self.truth(node.not_, values, verdict_labels)
-            return None if value is None else not value
-        if isinstance(node, models.AtLeastNode):
-            kids = [self.truth(c, values, verdict_labels) for c in node.of]
-            yes = sum(k is True for k in kids)
-            maybe = sum(k is None for k in kids)
-            return (
-                True if yes >= node.at_least else (None if yes + maybe >= node.at_least else False)
-            )
-        if isinstance(node, models.UseNode):
-            return self.truth(self.definitions[node.use].when, values, verdict_labels)
-        if isinstance(node, models.LabelNode):
-            return None if verdict_labels is None else node.label in verdict_labels
-        raise TypeError(f"unknown condition node {type(node).__name__}")  # pragma: no cover
+        """The value :meth:`evaluate` gives, without a trace (the hot path; one interpreter)."""
+        return truth(node, values, self.definitions, verdict_labels)
 
     def _fires(self, rule: models.Rule, values: Mapping[str, str]) -> bool:
         return self.truth(rule.when, values) is True and (
             rule.unless is None or self.truth(rule.unless, values) is not True
+        )
+
+    def _silent(self, rule: models.Rule, values: Mapping[str, str]) -> bool:
+        """Definitely silent: no answer to an unknown signal could make the rule fire
+        (``when`` is false, or ``unless`` is true)."""
+        return self.truth(rule.when, values) is False or (
+            rule.unless is not None and self.truth(rule.unless, values) is True
         )
 
     # -- verdicts -----------------------------------------------------------
@@ -309,7 +262,8 @@ class Classifier:
         values: Mapping[str, str],
         strengths: Mapping[str, str | None],
         with_traces: bool = True,
-    ) -> tuple[str, str | None, tuple[str, ...], str | None, tuple[Fired, ...]]:
+    ) -> tuple[str, str | None, tuple[str, ...], str | None, tuple[str, ...], tuple[Fired, ...]]:
+        """(status, primary, labels, subtype, possible, fired rules)."""
         fired: list[Fired] = []
         for rule in self.rules:
             if not self._fires(rule, values):
@@ -337,32 +291,44 @@ class Classifier:
                     self._grade(when) if with_traces else "",
                 )
             )
-        labels = {f.label for f in fired}
-        goal_labels = {lab for lab in labels if lab not in self.policy.exclusive}
-        if goal_labels:
-            labels = goal_labels
-            fired = [f for f in fired if f.label in labels]
-        ordered = tuple(sorted(labels, key=lambda lab: self.rank[lab]))
-        primary_candidates = [
-            lab for lab in ordered if any(f.label == lab and f.role == "primary" for f in fired)
-        ]
-        primary = (primary_candidates or list(ordered) or [None])[0]
-        if primary is not None:
-            ordered = (primary,) + tuple(lab for lab in ordered if lab != primary)
-        subtype = next((f.subtype for f in fired if f.label == primary and f.subtype), None)
-        if primary is None:
-            status = "undetermined"
-        elif primary == self.policy.not_a_goal_failure:
-            status = "not-a-goal-failure"
-        else:
-            status = "classified"
-        return status, primary, ordered, subtype, tuple(fired)
+        return (*self._combine(values, fired), tuple(fired))
+
+    def _combine(
+        self, values: Mapping[str, str], fired: list[Fired]
+    ) -> tuple[str, str | None, tuple[str, ...], str | None, tuple[str, ...]]:
+        """Status, primary, labels (ordered), subtype and possible labels from fired rules.
+
+        A label holds when a primary rule of it fired; precedence only orders the labels that
+        hold. Secondary-only labels are possible, never labels. The not-a-goal-failure label
+        holds only when every goal rule of role primary is definitely silent; while one is
+        unknown, "none" is only possible.
+        """
+        none = self.policy.not_a_goal_failure
+        held = {f.label for f in fired if f.role == "primary"}
+        possible = {f.label for f in fired if f.role == "secondary"} - held
+        if none in held and (held - {none} or not all(
+            self._silent(r, values) for r in self.goal_primary
+        )):
+            held.discard(none)
+            if not held:
+                possible.add(none)
+        ordered = tuple(sorted(held, key=lambda lab: self.rank[lab]))
+        possible_ordered = tuple(sorted(possible, key=lambda lab: self.rank[lab]))
+        if not ordered:
+            return "undetermined", None, (), None, possible_ordered
+        primary = ordered[0]
+        subtype = next(
+            (f.subtype for f in fired if f.label == primary and f.role == "primary" and f.subtype),
+            None,
+        )
+        status = "not-a-goal-failure" if primary == none else "classified"
+        return status, primary, ordered, subtype, possible_ordered
 
     def decide(self, answers: Mapping[str, models.Answer]) -> Decision:
         """Labels only, without traces, near misses, questions or perspectives (about 10x faster)."""
         values = {sid: a.answer for sid, a in answers.items()}
-        status, primary, labels, subtype, _ = self._decide(values, {}, with_traces=False)
-        return Decision(status, primary, labels, subtype)
+        status, primary, labels, subtype, possible, _ = self._decide(values, {}, with_traces=False)
+        return Decision(status, primary, labels, subtype, possible)
 
     def classify(
         self, answers: Mapping[str, models.Answer], case_id: str | None = None, explain: bool = True
@@ -381,16 +347,16 @@ class Classifier:
         """
         values = {sid: a.answer for sid, a in answers.items()}
         strengths = {sid: a.strength for sid, a in answers.items()}
-        status, primary, labels, subtype, fired = self._decide(values, strengths)
+        status, primary, labels, subtype, possible, fired = self._decide(values, strengths)
         fired_ids = {f.rule for f in fired}
         near = tuple(self._near_misses(values, strengths, fired_ids)) if explain else ()
         questions = (
-            tuple(self._questions(values, strengths, (status, primary, labels, subtype)))
+            tuple(self._questions(values, strengths, (status, primary, labels, subtype, possible)))
             if explain
             else ()
         )
         grade = "none"
-        primary_fired = [f for f in fired if f.label == primary]
+        primary_fired = [f for f in fired if f.label == primary and f.role == "primary"]
         if primary_fired:
             grade = min((f.grade for f in primary_fired), key=lambda g: self.grade_rank.get(g, 99))
         verdict_labels = frozenset(labels) | ({subtype} if subtype else set()) if primary else None
@@ -412,6 +378,8 @@ class Classifier:
             perspectives,
             grade,
             caveats,
+            possible,
+            self.named.id,
         )
 
     def _near_misses(
@@ -427,10 +395,9 @@ class Classifier:
                         continue
                     trial = {**values, sid: answer}
                     if self._fires(rule, trial):
-                        if rule.label in self.policy.exclusive:
-                            # an exclusive label is dropped when a goal label fires: check it survives
-                            fired_after = self._decide(trial, strengths, with_traces=False)[4]
-                            if rule.id not in {f.rule for f in fired_after}:
+                        if rule.label == self.policy.not_a_goal_failure:
+                            # "none" holds only when no goal rule can fire: check it would hold
+                            if rule.label not in self._decide(trial, strengths, False)[2]:
                                 continue
                         yield NearMiss(rule.id, rule.label, sid, current, answer)
 
@@ -438,8 +405,11 @@ class Classifier:
         self,
         values: Mapping[str, str],
         strengths: Mapping[str, str | None],
-        base: tuple[str, str | None, tuple[str, ...], str | None],
+        base: tuple[str, str | None, tuple[str, ...], str | None, tuple[str, ...]],
     ) -> Iterator[Question]:
+        """Unanswered signals whose answer would change the verdict, most decisive first:
+        3 points for each answer that changes the status or primary label, 1 for each that
+        changes only the other labels, the subtype or the possible labels."""
         found = []
         for sid, signal in self.signals.items():
             if values.get(sid, UNKNOWN) != UNKNOWN:
@@ -449,21 +419,16 @@ class Classifier:
             for answer in signal.answers:
                 if answer == UNKNOWN:
                     continue
-                status, primary, labels, subtype, _ = self._decide(
+                status, primary, labels, subtype, possible, _ = self._decide(
                     {**values, sid: answer}, strengths, with_traces=False
                 )
                 if (status, primary) != base[:2]:
                     impact += 3
-                elif labels != base[2] or subtype != base[3]:
+                elif (labels, subtype, possible) != base[2:]:
                     impact += 1
                 else:
                     continue
-                text = (
-                    "undetermined"
-                    if primary is None
-                    else " + ".join(labels) + (f" ({subtype})" if subtype else "")
-                )
-                outcomes.append((answer, text))
+                outcomes.append((answer, summarize(primary, labels, subtype, possible)))
             if impact:
                 found.append(Question(sid, signal.question, impact, tuple(outcomes)))
         order = list(self.signals)

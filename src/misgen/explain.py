@@ -11,6 +11,7 @@ from rich.tree import Tree
 
 from misgen import models
 from misgen.kb import KnowledgeBase
+from misgen.conditions import condition_text
 from misgen.output import clean
 
 
@@ -207,8 +208,11 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
             "",
             "guidance: " + clean(s.guidance),
             "",
-            "example: " + clean(s.example),
+            "examples:",
+            *(f"  {clean(answer)}: {clean(text)}" for answer, text in s.examples.items()),
         ]
+        if s.applies_when is not None:
+            lines += ["", f"applies only when {condition_text(s.applies_when)}; otherwise not-applicable"]
         used = [r.id for r in kb.rules if s.id in _rule_signals(kb, r)]
         lines += ["", f"used by rules: {', '.join(used) or '(none: informational)'}"]
         return [Panel(Text("\n".join(lines)), title=f"signal {s.id}")]
@@ -263,7 +267,7 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
 
 
 def _rule_signals(kb: KnowledgeBase, rule: models.Rule) -> set[str]:
-    from misgen.engine import signals_in
+    from misgen.conditions import condition_text, signals_in
 
     return signals_in(rule.when, kb.definitions) | (
         signals_in(rule.unless, kb.definitions) if rule.unless else set()

@@ -44,7 +44,8 @@ def _ask(out: Any, kb: KnowledgeBase, sid: str, number: int) -> models.Answer:
     signal = kb.signals[sid]
     out.print(Text(f"\n{number}. {clean(signal.question)}", style="bold"))
     out.print(Text("   guidance: " + clean(signal.guidance), style="dim"))
-    out.print(Text("   example: " + clean(signal.example), style="dim"))
+    for answer, text in signal.examples.items():
+        out.print(Text(f"   example ({answer}): " + clean(text), style="dim"))
     answer = Prompt.ask("   answer", choices=list(signal.answers), default=UNKNOWN, console=out)
     evidence = None
     strength = None

@@ -16,6 +16,9 @@ from typing import cast
 from misgen import ids, models
 from misgen.loading import load_model, locate
 from misgen.problems import InputError, Problem
+from misgen.conditions import condition_text, truth
+from misgen.conditions import signals_in as engine_signals_in
+from misgen.conditions import walk
 from misgen.yamlio import Document, load_file
 
 TAXONOMY_FILES = {
@@ -26,6 +29,7 @@ TAXONOMY_FILES = {
     "sources": ("taxonomy/sources.yaml", models.SourcesFile),
     "rules": ("classifier/rules.yaml", models.RulesFile),
     "policy": ("classifier/policy.yaml", models.Policy),
+    "deprecated": ("taxonomy/deprecated.yaml", models.DeprecatedFile),
 }
 
 
@@ -35,6 +39,7 @@ class KnowledgeBase:
 
     root: Path
     signals: dict[str, models.Signal]
+    deprecated: dict[str, models.DeprecatedSignal]
     labels: dict[str, models.Label]
     subtypes: dict[str, models.Subtype]
     relations: tuple[models.Relation, ...]
@@ -191,6 +196,7 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
     kb = KnowledgeBase(
         root=root,
         signals=signals,
+        deprecated={d.id: d for d in parts["deprecated"].deprecated} if parts["deprecated"] else {},  # type: ignore[attr-defined]
         labels=labels,
         subtypes=subtypes,
         relations=tuple(parts["relations"].relations) if parts["relations"] else (),  # type: ignore[attr-defined]
@@ -350,6 +356,60 @@ def check_taxonomy(
                     f"unknown source '{src}'",
                     "add it to taxonomy/sources.yaml",
                 )
+    sdoc, srel = docs["signals"]
+    for si, signal in enumerate(kb.signals.values()):
+        if signal.applies_when is not None:
+            yield from _check_condition(
+                kb, signal.applies_when, sdoc, srel, ("signals", si, "applies_when"), True
+            )
+            if any(isinstance(n, (models.LabelNode, models.UseNode)) for n in walk(signal.applies_when)):
+                yield locate(
+                    sdoc,
+                    srel,
+                    ("signals", si, "applies_when"),
+                    "applies_when reads signals only (no 'label' or 'use')",
+                )
+            if signal.id in engine_signals_in(signal.applies_when):
+                yield locate(
+                    sdoc, srel, ("signals", si, "applies_when"), "a signal cannot depend on itself"
+                )
+    if "deprecated" in docs:
+        ddoc, drel = docs["deprecated"]
+        for di, old in enumerate(kb.deprecated.values()):
+            if old.id in kb.signals:
+                yield locate(
+                    ddoc,
+                    drel,
+                    ("deprecated", di, "id"),
+                    f"'{old.id}' is a current signal and cannot also be deprecated",
+                    "retired ids are never reused for a new question",
+                )
+            for k, new in enumerate(old.replaced_by):
+                if new not in kb.signals:
+                    yield locate(
+                        ddoc,
+                        drel,
+                        ("deprecated", di, "replaced_by", k),
+                        f"unknown signal '{new}'",
+                        _suggest(new, kb.signals),
+                    )
+            for answer, targets in old.translate.items():
+                for new, value in targets.items():
+                    if new not in old.replaced_by:
+                        yield locate(
+                            ddoc,
+                            drel,
+                            ("deprecated", di, "translate", answer, new),
+                            f"'{new}' is not listed in replaced_by",
+                        )
+                    elif new in kb.signals and value not in kb.signals[new].answers:
+                        yield locate(
+                            ddoc,
+                            drel,
+                            ("deprecated", di, "translate", answer, new),
+                            f"'{value}' is not an answer of signal '{new}'",
+                            f"allowed: {', '.join(kb.signals[new].answers)}",
+                        )
     rdoc, rrel = docs["relations"]
     nodes = set(kb.labels) | set(kb.subtypes)
     for ri, rel in enumerate(kb.relations):
@@ -649,17 +709,29 @@ def check_rules(
     pdoc, prel = docs["policy"]
     policy = kb.policy
     if policy is not None:
-        if sorted(policy.precedence) != sorted(kb.labels):
+        names = [p.id for p in policy.policies]
+        for k, named in enumerate(policy.policies):
+            if sorted(named.precedence) != sorted(kb.labels):
+                yield locate(
+                    pdoc,
+                    prel,
+                    ("policies", k, "precedence"),
+                    "precedence must list every label exactly once",
+                    f"labels: {', '.join(sorted(kb.labels))}",
+                )
+            elif named.precedence[-1] != policy.not_a_goal_failure:
+                yield locate(
+                    pdoc,
+                    prel,
+                    ("policies", k, "precedence"),
+                    f"'{policy.not_a_goal_failure}' must come last: it can only stand alone",
+                )
+            if names.index(named.id) != k:
+                yield locate(pdoc, prel, ("policies", k, "id"), f"policy '{named.id}' is listed twice")
+        if policy.default not in names:
             yield locate(
-                pdoc,
-                prel,
-                ("precedence",),
-                "precedence must list every label exactly once",
-                f"labels: {', '.join(sorted(kb.labels))}",
+                pdoc, prel, ("default",), f"unknown policy '{policy.default}'", f"policies: {', '.join(names)}"
             )
-        for k, lab in enumerate(policy.exclusive):
-            if lab not in kb.labels:
-                yield locate(pdoc, prel, ("exclusive", k), f"unknown label '{lab}'")
         for k, caveat in enumerate(policy.caveats):
             yield from _check_condition(kb, caveat.when, pdoc, prel, ("caveats", k, "when"))
         nagf = kb.labels.get(policy.not_a_goal_failure)
@@ -717,7 +789,17 @@ def _check_case(
         path = ("signals", sid)
         signal = kb.signals.get(sid)
         if signal is None:
-            yield locate(doc, rel, path, f"unknown signal '{sid}'", _suggest(sid, kb.signals))
+            retired = kb.deprecated.get(sid)
+            if retired is not None:
+                yield locate(
+                    doc,
+                    rel,
+                    path,
+                    f"signal '{sid}' was retired in {retired.since} (replaced by {', '.join(retired.replaced_by)})",
+                    f"run 'misgen migrate {rel}' to translate this file; nothing is lost",
+                )
+            else:
+                yield locate(doc, rel, path, f"unknown signal '{sid}'", _suggest(sid, kb.signals))
             continue
         if answer.answer not in signal.answers:
             yield locate(
@@ -745,37 +827,28 @@ def _check_case(
                 f"unknown source '{answer.source}'",
                 "list it under sources in this file",
             )
-    changed = case.signals.get("goal-changed-over-time")
-    cause = case.signals.get("change-cause")
-    if changed and cause:
-        if changed.answer == "no" and cause.answer not in ("not-applicable", models.UNKNOWN):
+    values = {sid: a.answer for sid, a in case.signals.items()}
+    for sid, signal in kb.signals.items():
+        answer = case.signals.get(sid)
+        if signal.applies_when is None or answer is None:
+            continue
+        applies = truth(signal.applies_when, values, kb.definitions)
+        if applies is False and answer.answer not in (models.NOT_APPLICABLE, models.UNKNOWN):
             yield locate(
                 doc,
                 rel,
-                ("signals", "change-cause", "answer"),
-                "goal-changed-over-time is 'no', so change-cause must be 'not-applicable'",
+                ("signals", sid, "answer"),
+                f"'{sid}' only applies when {condition_text(signal.applies_when)}, which this case answers otherwise",
+                "answer 'not-applicable'",
             )
-        if changed.answer == "yes" and cause.answer == "not-applicable":
+        elif applies is True and answer.answer == models.NOT_APPLICABLE:
             yield locate(
                 doc,
                 rel,
-                ("signals", "change-cause", "answer"),
-                "goal-changed-over-time is 'yes': say what changed the goals (or 'unknown')",
+                ("signals", sid, "answer"),
+                f"'{sid}' applies here ({condition_text(signal.applies_when)})",
+                "give an answer, or 'unknown' if the evidence is silent",
             )
-    overseen = case.signals.get("oversight-conditioned")
-    planted = case.signals.get("planted-conditioning")
-    if (
-        overseen
-        and planted
-        and overseen.answer == "no"
-        and planted.answer not in ("not-applicable", models.UNKNOWN)
-    ):
-        yield locate(
-            doc,
-            rel,
-            ("signals", "planted-conditioning", "answer"),
-            "oversight-conditioned is 'no', so planted-conditioning must be 'not-applicable'",
-        )
     labels = case.curated.labels
     for k, lab in enumerate(labels):
         if lab not in kb.labels:

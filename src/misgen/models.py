@@ -25,6 +25,7 @@ Text = Annotated[str, Field(min_length=1, max_length=6000)]
 Strength = Literal["measured", "inferred", "speculative"]
 STRENGTHS: tuple[str, ...] = ("measured", "inferred", "speculative")
 UNKNOWN = "unknown"
+NOT_APPLICABLE = "not-applicable"
 
 
 class Strict(BaseModel):
@@ -168,7 +169,9 @@ class Signal(Strict):
     question: Text
     answers: list[Slug] = Field(min_length=2)
     guidance: Text
-    example: Text
+    examples: dict[Slug, Text] = Field(min_length=1)
+    applies_when: Condition | None = None
+    """When this condition is false the answer must be "not-applicable" (or "unknown")."""
 
     @model_validator(mode="after")
     def _has_unknown(self) -> Signal:
@@ -176,6 +179,11 @@ class Signal(Strict):
             raise ValueError("every signal must allow the answer 'unknown'")
         if len(set(self.answers)) != len(self.answers):
             raise ValueError("answers must be distinct")
+        for answer in self.examples:
+            if answer not in self.answers or answer == UNKNOWN:
+                raise ValueError(f"example for '{answer}', which is not a known answer of this signal")
+        if self.applies_when is not None and NOT_APPLICABLE not in self.answers:
+            raise ValueError("a signal with applies_when must allow the answer 'not-applicable'")
         return self
 
 
@@ -245,6 +253,21 @@ class SignalsFile(Strict):
     signals: list[Signal] = Field(min_length=1)
 
 
+class DeprecatedSignal(Strict):
+    """A renamed, split or retired signal: how ``misgen migrate`` translates its answers."""
+
+    id: Slug
+    replaced_by: list[Slug] = Field(min_length=1)
+    since: Line
+    reason: Text
+    translate: dict[Slug, dict[Slug, Slug]] = Field(default_factory=dict)
+    """old answer -> {new signal: new answer}; an answer not listed becomes "unknown" with a TODO."""
+
+
+class DeprecatedFile(Strict):
+    deprecated: list[DeprecatedSignal]
+
+
 class LabelsFile(Strict):
     labels: list[Label] = Field(min_length=1)
 
@@ -308,12 +331,34 @@ class Caveat(Strict):
     message: Text
 
 
-class Policy(Strict):
+class NamedPolicy(Strict):
+    """One answer to "what does the primary label mean?", and the order derived from it."""
+
+    id: Slug
+    question: Text
+    rationale: Text
     precedence: list[Slug] = Field(min_length=1)
-    exclusive: list[Slug] = Field(default_factory=list)
+
+
+class Policy(Strict):
+    default: Slug
+    policies: list[NamedPolicy] = Field(min_length=1)
     not_a_goal_failure: Slug
     grade_order: list[Literal["measured", "inferred", "speculative", "unstated"]]
     caveats: list[Caveat] = Field(default_factory=list)
+
+    def named(self, name: str | None = None) -> NamedPolicy:
+        """The policy called ``name`` (the default when None); KeyError if there is none."""
+        wanted = name or self.default
+        for policy in self.policies:
+            if policy.id == wanted:
+                return policy
+        raise KeyError(wanted)
+
+    @property
+    def precedence(self) -> list[str]:
+        """The default policy's order."""
+        return self.named().precedence
 
 
 # --------------------------------------------------------------------------- cases

@@ -25,21 +25,36 @@ def rules_index(ctx: Context) -> str:
     policy = ctx.kb.policy
     combine = []
     if policy is not None:
+        none = ctx.label(here, policy.not_a_goal_failure)
         combine = [
             "## How fired rules combine",
             "",
-            (
-                f"- Every label with a fired rule is kept, except that {', '.join(ctx.label(here, x) for x in policy.exclusive) or 'none'} "
-                "is dropped when any other label fired."
-            ),
-            "- The primary label is the first, in this order, that has a fired rule of role `primary`: "
-            + " → ".join(ctx.label(here, x) for x in policy.precedence)
-            + ".",
-            "- The subtype comes from the first fired rule of the primary label that names one.",
+            "- A label **holds** when one of its rules of role `primary` fires (those rules are its definition in signal terms). "
+            "Every label that holds is reported; precedence only orders them.",
+            "- A label with only `secondary` support is listed as **possible**, never as a label of the verdict.",
+            f"- {none} holds only when one of its rules fires and every primary rule of every goal label is definitely "
+            "silent (false, not unknown); otherwise the verdict is undetermined with it listed as possible.",
+            "- When no label holds the status is `undetermined`, with the possible labels and the deciding questions.",
+            "- The subtype comes from the first fired primary rule of the primary label that names one.",
             "- The evidence grade is the weakest strength among the answers that made the primary rule true: "
             + " > ".join(md.code(g) for g in policy.grade_order)
             + ".",
+            "",
+            "## Policies: what the primary label means",
+            "",
         ]
+        for named in policy.policies:
+            default = " (default)" if named.id == policy.default else ""
+            combine += [
+                f"### {md.text(named.id)}{default}",
+                "",
+                f"**Question:** {md.text(named.question)}",
+                "",
+                md.text(named.rationale),
+                "",
+                "Order: " + " → ".join(ctx.label(here, x) for x in named.precedence) + ".",
+                "",
+            ]
     return md.page(
         "Rules",
         [
@@ -93,7 +108,7 @@ def _tests(ctx: Context, here: str, rule: models.Rule) -> list[str]:
         "",
         (
             "Cases the rule must fire on and stay silent on, checked against its current verdicts "
-            "(a rule of an exclusive label counts as silent when another label wins)."
+            "(a rule fires when its condition holds, before labels are combined)."
         ),
         "",
         *md.table(["case", "id", "expected", "now", "ok"], rows),

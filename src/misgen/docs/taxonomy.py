@@ -22,7 +22,7 @@ REL_HEADS = {
 
 def signals_in(ctx: Context, node: models.Condition) -> set[str]:
     """Signals a condition reads, through definitions (see :func:`misgen.engine.signals_in`)."""
-    from misgen.engine import signals_in as walk
+    from misgen.conditions import signals_in as walk
 
     return walk(node, ctx.kb.definitions)
 
@@ -272,7 +272,7 @@ def signal_page(ctx: Context, sig: models.Signal) -> str:
             ),
         ],
         ["## Guidance", "", md.text(sig.guidance)],
-        ["## Example", "", md.text(sig.example)],
+        ["## Examples", "", *(f"- {md.code(a)}: {md.text(t)}" for a, t in sig.examples.items())],
         ["## Used by", "", *(users or ["Nothing reads it yet: it is informational."])],
     )
 

@@ -1,0 +1,127 @@
+"""The condition language, interpreted once: three-valued truth and the signals a tree reads.
+
+Conditions are evaluated in Kleene's three-valued logic (``True``, ``False``, ``None`` for
+unknown), so an unanswered signal never counts as "no". :func:`truth` is the only
+interpreter of the language; the engine's traced evaluation is checked against it by a
+property test, and the knowledge-base checks use it for ``applies_when``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from misgen import models
+from misgen.models import UNKNOWN
+
+Truth = bool | None
+
+
+def truth(
+    node: models.Condition,
+    values: Mapping[str, str],
+    definitions: Mapping[str, models.Definition],
+    verdict_labels: frozenset[str] | None = None,
+) -> Truth:
+    """The three-valued value of ``node`` under ``values`` (signal id -> answer)."""
+    if isinstance(node, models.IsNode):
+        actual = values.get(node.signal, UNKNOWN)
+        return True if actual == node.is_ else (None if actual == UNKNOWN else False)
+    if isinstance(node, models.InNode):
+        actual = values.get(node.signal, UNKNOWN)
+        return True if actual in node.in_ else (None if actual == UNKNOWN else False)
+    if isinstance(node, models.AllNode):
+        out: Truth = True
+        for child in node.all:
+            value = truth(child, values, definitions, verdict_labels)
+            if value is False:
+                return False
+            if value is None:
+                out = None
+        return out
+    if isinstance(node, models.AnyNode):
+        out = False
+        for child in node.any:
+            value = truth(child, values, definitions, verdict_labels)
+            if value is True:
+                return True
+            if value is None:
+                out = None
+        return out
+    if isinstance(node, models.NotNode):
+        value = truth(node.not_, values, definitions, verdict_labels)
+        return None if value is None else not value
+    if isinstance(node, models.AtLeastNode):
+        kids = [truth(c, values, definitions, verdict_labels) for c in node.of]
+        return at_least(node.at_least, kids)
+    if isinstance(node, models.UseNode):
+        return truth(definitions[node.use].when, values, definitions, verdict_labels)
+    if isinstance(node, models.LabelNode):
+        return None if verdict_labels is None else node.label in verdict_labels
+    raise TypeError(f"unknown condition node {type(node).__name__}")  # pragma: no cover
+
+
+def at_least(threshold: int, kids: list[Truth]) -> Truth:
+    yes = sum(k is True for k in kids)
+    maybe = sum(k is None for k in kids)
+    return True if yes >= threshold else (None if yes + maybe >= threshold else False)
+
+
+def children(node: models.Condition) -> list[models.Condition]:
+    if isinstance(node, models.AllNode):
+        return list(node.all)
+    if isinstance(node, models.AnyNode):
+        return list(node.any)
+    if isinstance(node, models.AtLeastNode):
+        return list(node.of)
+    if isinstance(node, models.NotNode):
+        return [node.not_]
+    return []
+
+
+def walk(node: models.Condition) -> Iterator[models.Condition]:
+    """Every node of a tree, without following ``use``."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def signals_in(
+    node: models.Condition,
+    definitions: Mapping[str, models.Definition] | None = None,
+    seen: frozenset[str] = frozenset(),
+) -> set[str]:
+    """Every signal a condition reads, following ``use`` into definitions (cycle-safe).
+
+    The one place that walks a condition tree for its signals; the classifier, the graph,
+    the docs and ``misgen explain`` all use it.
+    """
+    if isinstance(node, (models.IsNode, models.InNode)):
+        return {node.signal}
+    if isinstance(node, models.UseNode):
+        definition = (definitions or {}).get(node.use)
+        if definition is None or node.use in seen:
+            return set()
+        return signals_in(definition.when, definitions, seen | {node.use})
+    out: set[str] = set()
+    for child in children(node):
+        out |= signals_in(child, definitions, seen)
+    return out
+
+
+def condition_text(node: models.Condition) -> str:
+    """A short reading of a (small) condition, for messages: ``single-target is "yes"``."""
+    if isinstance(node, models.IsNode):
+        return f'{node.signal} is "{node.is_}"'
+    if isinstance(node, models.InNode):
+        return f"{node.signal} is one of {', '.join(node.in_)}"
+    if isinstance(node, models.NotNode):
+        return f"not ({condition_text(node.not_)})"
+    if isinstance(node, models.UseNode):
+        return node.use
+    if isinstance(node, models.LabelNode):
+        return f"label {node.label}"
+    word = {models.AllNode: " and ", models.AnyNode: " or "}.get(type(node), ", ")
+    text = word.join(condition_text(c) for c in children(node))
+    if isinstance(node, models.AtLeastNode):
+        return f"at least {node.at_least} of ({text})"
+    return text
