@@ -192,7 +192,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
             raise UsageError("give a FILE or --all, not both")
         from misgen.evaluation import classify_all
 
-        rows = classify_all(_kb(args))
+        kb = _kb(args)
+        rows = classify_all(kb, policy=_policy_name(kb, args.policy))
         if args.format == "json":
             dump_json(
                 {
@@ -203,6 +204,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
                             "title": r.title,
                             "primary": r.verdict.primary,
                             "labels": list(r.verdict.labels),
+                            "possible": list(r.verdict.possible),
                             "subtype": r.verdict.subtype,
                             "status": r.verdict.status,
                             "fired": [f.rule for f in r.verdict.fired],
@@ -230,7 +232,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
         args, with_cases=False
     )  # a scenario needs the taxonomy and the rules, not the case base
     scenario = read_scenario(args.file, kb)
-    verdict = Classifier.from_kb(kb).classify(scenario.answers(), case_id=scenario.id)
+    verdict = Classifier.from_kb(kb, _policy_name(kb, args.policy)).classify(
+        scenario.answers(), case_id=scenario.id
+    )
     if args.format == "json":
         dump_json(verdict_dict(verdict))
     else:
@@ -238,13 +242,31 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _policy_name(kb: Any, name: str | None) -> str | None:
+    """``name`` if the policy file defines it (UsageError otherwise)."""
+    if name is not None and name not in {p.id for p in kb.policy.policies}:
+        known = ", ".join(p.id for p in kb.policy.policies)
+        raise UsageError(f"unknown policy '{name}'; policies: {known}")
+    return name
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from misgen import render
-    from misgen.evaluation import classify_all, failing, report
+    from misgen.evaluation import classify_all, compare_policies, failing, report
 
     kb = _kb(args)
-    rep = report(kb, classify_all(kb))
-    bad = failing(rep)
+    policy = _policy_name(kb, args.policy)
+    if args.compare_policies:
+        cmp = compare_policies(kb)
+        if args.format == "json":
+            dump_json(cmp)
+        else:
+            out = console()
+            for part in render.policy_tables(cmp):
+                out.print(part)
+        return EXIT_OK
+    rep = report(kb, classify_all(kb, policy=policy), policy)
+    bad = failing(rep) if policy in (None, kb.policy.default) else []
     if args.format == "json":
         dump_json(rep)
     else:
@@ -317,4 +339,20 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if changed and not args.dry_run:
         print("Answers marked TODO(migrate) need a coder: read 'misgen explain SIGNAL' and re-answer.")
+    return EXIT_OK
+
+
+def cmd_agree(args: argparse.Namespace) -> int:
+    from misgen import agree
+
+    kb = _kb(args, with_cases=False)
+    clf = agree.classifier(kb, args.policy)  # an unknown policy fails before any file is read
+    first, second = agree.read_coding(args.first, kb), agree.read_coding(args.second, kb)
+    rep = agree.report(kb, first, second, clf)
+    if args.format == "json":
+        dump_json(rep)
+    else:
+        out = console()
+        for part in agree.renderables(rep):
+            out.print(part)
     return EXIT_OK

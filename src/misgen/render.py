@@ -59,21 +59,33 @@ def verdict_tree(verdict: Verdict, title: str | None = None) -> Tree:
     head = Text(clean(verdict.case or "scenario"), style="bold")
     head.append("  →  ")
     head.append(verdict.summary(), style="bold cyan" if verdict.primary else "bold yellow")
-    head.append(f"   [{verdict.status}; evidence: {verdict.evidence_grade}]", style="dim")
+    head.append(
+        f"   [{verdict.status}; evidence: {verdict.evidence_grade}; policy: {verdict.policy}]",
+        style="dim",
+    )
     tree = Tree(head)
     if title:
         tree.add(Text(clean(title), style="italic"))
     for fired in verdict.fired:
         sub = f" → {fired.subtype}" if fired.subtype else ""
-        branch = tree.add(Text(f"rule {fired.rule} ({fired.role}){sub}", style="bold"))
+        role = "label holds" if fired.role == "primary" else "indicator only: label possible"
+        branch = tree.add(Text(f"rule {fired.rule} ({role}){sub}", style="bold"))
         add_trace(branch, fired.trace)
-        if fired.unless is not None:
+        if fired.unless is not None and fired.unless.value is None:
             add_trace(
-                branch.add(Text("unless (not true, so it does not block):", style="dim")),
+                branch.add(Text("unless (unknown, so it does not block):", style="dim")),
                 fired.unless,
             )
     if not verdict.fired:
         tree.add(Text("no rule fired", style="yellow"))
+    if verdict.possible:
+        tree.add(
+            Text(
+                "possible, not established: " + ", ".join(verdict.possible)
+                + " (see the questions below)",
+                style="yellow",
+            )
+        )
     for _cid, message in verdict.caveats:
         tree.add(Text("caveat: " + clean(message), style="yellow"))
     if verdict.near_misses:
@@ -115,42 +127,148 @@ def cases_table(rows: list[Any]) -> Table:
     return table
 
 
+_SHORT = {
+    "deceptive-alignment": "DA",
+    "reflective-drift": "RD",
+    "shard-imbalance": "SI",
+    "misspecification": "MS",
+    "none": "none",
+    "undetermined": "und.",
+}
+
+
+def _figures_row(name: str, f: dict[str, Any]) -> list[str]:
+    sub = f["subtypes"]
+    return [
+        name,
+        str(f["cases"]),
+        _num(f["primary_accuracy"], 3),
+        _num(f["label_set_exact"], 3),
+        _num(f["jaccard"], 3),
+        f"{sub['agree']}/{sub['disagree']}/{sub['not_given']}",
+        str(f["undetermined"]),
+    ]
+
+
+def _figures_table(title: str, rows: list[list[str]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for col, justify in (
+        ("cases", "left"),
+        ("n", "right"),
+        ("primary", "right"),
+        ("label set", "right"),
+        ("Jaccard", "right"),
+        ("subtype a/d/ng", "right"),
+        ("undet.", "right"),
+    ):
+        table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _lines(text: str, indent: int = 4, width: int = 78) -> Text:
+    import textwrap
+
+    return Text(
+        "\n".join(
+            textwrap.wrap(
+                clean(text),
+                width,
+                initial_indent=" " * indent,
+                subsequent_indent=" " * indent,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+    )
+
+
 def eval_tables(rep: dict[str, Any]) -> list[Any]:
+    """The agreement report as renderables that fit 80 columns (ids are never split)."""
     out: list[Any] = []
-    summary = Table(title=f"Agreement on {rep['cases']} cases")
-    summary.add_column("label")
-    summary.add_column("curated primaries", justify="right")
-    summary.add_column("precision", justify="right")
-    summary.add_column("recall", justify="right")
+    split = rep["split"]
+    out.append(
+        _figures_table(
+            f"Agreement with the curators, policy {rep['policy']}",
+            [
+                _figures_row("uncited", split["uncited"]),
+                _figures_row("cited", split["cited"]),
+                _figures_row("all", rep),
+            ],
+        )
+    )
+    out.append(
+        _lines(
+            "uncited: cases no rule's tests name (the nearest thing to an accuracy); cited: "
+            "cases the rules were written against. primary: same primary label; label set: "
+            "same set of labels; subtype a/d/ng: agree / disagree / not given by the classifier.",
+            0,
+        )
+    )
+    summary = Table(title="Per label (all cases)", title_justify="left")
+    for col in ("label", "curated primaries", "precision", "recall"):
+        summary.add_column(col, justify="left" if col == "label" else "right", no_wrap=True)
     for lab, count in rep["by_label"].items():
         pl = rep["per_label"][lab]
         summary.add_row(lab, str(count), _num(pl["precision"]), _num(pl["recall"]))
     out.append(summary)
-    out.append(
-        Text(
-            f"primary-label accuracy {rep['primary_accuracy']:.3f}   mean multi-label Jaccard {rep['jaccard']:.3f}"
-        )
-    )
-    conf = Table(title="Confusion (rows: curated primary; columns: classifier primary)")
-    conf.add_column("curated \\ classifier")
+    conf = Table(title="Confusion (rows: curated primary; columns: classifier)", title_justify="left")
+    conf.add_column("curated", no_wrap=True)
     cols = list(next(iter(rep["confusion"].values())).keys())
     for c in cols:
-        conf.add_column(c, justify="right")
+        conf.add_column(_SHORT.get(c, c), justify="right", no_wrap=True)
     for cur, row in rep["confusion"].items():
         conf.add_row(cur, *[str(row[c]) if row[c] else "·" for c in cols])
     out.append(conf)
+    out.append(Text("  ".join(f"{v}={k}" for k, v in _SHORT.items() if k in cols)))
     if rep["disagreements"]:
-        dis = Table(title="Disagreements", show_lines=True)
-        for col in ("case", "classifier", "curated", "declared", "reason"):
-            dis.add_column(col, overflow="fold")
+        out.append(Text("\nDisagreements (primary label)", style="bold"))
         for d in rep["disagreements"]:
-            status = "yes" if d["declared"] else ("STALE" if d["stale"] else "NO")
-            dis.add_row(
-                clean(d["case"]), d["classifier"], d["curated"], status, clean(d["reason"] or "-")
+            status = "declared" if d["declared"] else ("STALE" if d["stale"] else "UNDECLARED")
+            out.append(Text(f"  {clean(d['case'])} [{status}]"))
+            out.append(_lines(f"classifier: {d['classifier']}; curator: {d['curated']}", 6))
+            if d["reason"]:
+                out.append(_lines(d["reason"], 6))
+    if rep.get("differences"):
+        out.append(Text("\nSame primary, different label set or subtype", style="bold"))
+        for d in rep["differences"]:
+            got = " + ".join(d["classifier_labels"]) + (f" ({d['classifier_subtype']})" if d["classifier_subtype"] else "")
+            want = " + ".join(d["curated_labels"]) + (f" ({d['curated_subtype']})" if d["curated_subtype"] else "")
+            out.append(Text(f"  {clean(d['case'])}"))
+            out.append(_lines(f"classifier: {got}; curator: {want}", 6))
+    fragile = rep.get("fragile") or []
+    if fragile:
+        speculative = [f for f in fragile if f["strength"] == "speculative"]
+        cases = sorted({f["case"] for f in fragile})
+        out.append(
+            Text(
+                f"\nFragile: {len(cases)} verdicts change primary label if one answer changes; "
+                f"{len({f['case'] for f in speculative})} of them hinge on a speculative answer:",
+                style="bold",
             )
-        out.append(dis)
+        )
+        for f in speculative:
+            to = ", ".join(f"{x['to']} -> {x['primary']}" for x in f["flips"])
+            out.append(Text(f"  {clean(f['case'])}"))
+            out.append(_lines(f"{f['answer']} = {f['current']} (speculative); {to}", 6))
     return out
 
 
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
+def policy_tables(cmp: dict[str, Any]) -> list[Any]:
+    out: list[Any] = []
+    rows = []
+    for name, f in cmp["policies"].items():
+        rows.append(_figures_row(name + ("*" if name == cmp["default"] else ""), f))
+        rows.append(_figures_row("  uncited", f["uncited"]))
+    out.append(_figures_table("Each named policy: all cases, then uncited (* default)", rows))
+    out.append(Text(f"\n{len(cmp['flips'])} cases change primary label between policies:", style="bold"))
+    for flip in cmp["flips"]:
+        said = "; ".join(f"{k}: {v}" for k, v in flip["primary"].items())
+        out.append(Text(f"  {clean(flip['case'])} (curator: {flip['curated']})"))
+        out.append(_lines(said, 6))
+    return out
+
+
+def _num(value: float | None, places: int = 2) -> str:
+    return "-" if value is None else f"{value:.{places}f}"

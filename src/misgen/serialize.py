@@ -36,6 +36,8 @@ def verdict_dict(verdict: Verdict) -> dict[str, Any]:
         "status": verdict.status,
         "primary": verdict.primary,
         "labels": list(verdict.labels),
+        "possible": list(verdict.possible),
+        "policy": verdict.policy,
         "subtype": verdict.subtype,
         "evidence_grade": verdict.evidence_grade,
         "caveats": [{"id": cid, "message": message} for cid, message in verdict.caveats],
