@@ -58,6 +58,8 @@ positional arguments:
     graph     render the relation graph (svg, mermaid, dot, json, text)
     docs      generate (or --check) the Markdown documentation site
     new       write a new case file skeleton from answers
+    migrate   rewrite case or scenario files that use retired signal ids
+    agree     inter-coder reliability: compare two codings of the same cases
 
 options:
   -h, --help  show this help message and exit
