@@ -127,7 +127,7 @@ def test_schema_check_detects_staleness(
 def test_classify_scenario_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scenario = tmp_path / "s.yaml"
     scenario.write_text(
-        'title: a scenario\nsignals:\n  goal-directed: "yes"\n  single-target: "yes"\n  spec-scores-failure-high: "no"\n'
+        'title: a scenario\nsignals:\n  goal-directed: "yes"\n  single-target: "yes"\n  spec-scores-failure-high: "no"\n  good-in-training: "yes"\n'
     )
     code, out, _ = run(["--root", str(REPO), "classify", str(scenario), "--format", "json"], capsys)
     payload = json.loads(out)
@@ -256,7 +256,11 @@ def test_new_writes_valid_skeleton_and_never_overwrites(
     answers = tmp_path / "answers.json"
     answers.write_text(
         json.dumps(
-            {"goal-directed": "yes", "single-target": {"answer": "yes", "evidence": "runs right"}}
+            {
+                "goal-directed": "yes",
+                "good-in-training": "yes",
+                "single-target": {"answer": "yes", "evidence": "runs right"},
+            }
         )
     )
     out_path = tmp_path / "my-case.yaml"

@@ -163,7 +163,7 @@ def test_an_orphan_is_reported(kb: KnowledgeBase) -> None:
         question="Is anything using this?",
         answers=["yes", "no", "unknown"],
         guidance="Nothing reads it.",
-        example="None.",
+        examples={"yes": "None."},
     )
     problems = set(
         integrity_problems(dataclasses.replace(kb, signals={**kb.signals, lonely.id: lonely}))
@@ -180,7 +180,7 @@ def test_a_signal_read_only_by_a_policy_caveat_is_not_an_orphan(kb: KnowledgeBas
         question="Is anything using this?",
         answers=["yes", "no", "unknown"],
         guidance="Only a caveat reads it.",
-        example="None.",
+        examples={"yes": "None."},
     )
     caveat = models.Caveat(
         id="lonely", when=models.IsNode(signal="lonely-signal", **{"is": "yes"}), message="A note."
