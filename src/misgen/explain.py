@@ -222,7 +222,7 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
             lines += [
                 "",
                 "necessary conditions:",
-                *[f"  - {clean(x)}" for x in obj.necessary_conditions],
+                *[f"  - {clean(x)}" for x in obj.condition_texts()],
                 "",
                 "indicators:",
                 *[f"  - {clean(x)}" for x in obj.indicators],

@@ -330,6 +330,13 @@ def check_taxonomy(
     # duplicate ids within each list are found by _duplicate_ids, before the dicts are built
     ldoc, lrel = docs["labels"]
     for li, label in enumerate(kb.labels.values()):
+        for ci, cond in enumerate(label.necessary_conditions):
+            if isinstance(cond, str):
+                continue
+            where = ("labels", li, "necessary_conditions", ci, "signals")
+            yield from _check_condition(kb, cond.signals, ldoc, lrel, where, True)
+            if any(isinstance(n, (models.LabelNode, models.UseNode)) for n in walk(cond.signals)):
+                yield locate(ldoc, lrel, where, "a necessary condition reads signals only (no 'label' or 'use')")
         for si, sub in enumerate(label.subtypes):
             if ids.label_of_subtype(sub.id) != label.id:
                 yield locate(

@@ -194,12 +194,24 @@ class Subtype(Strict):
     sources: list[Slug] = Field(default_factory=list)
 
 
+class Condition_(Strict):
+    """One necessary condition of a label, in words and in signal terms."""
+
+    text: Text
+    signals: Condition
+    weakened: Text | None = None
+    """Why a rule may fire while this condition is unknown (never while it is false)."""
+
+
 class Label(Strict):
     id: Slug
     name: Line
     goal_failure: bool
     definition: Text
-    necessary_conditions: list[Text] = Field(min_length=1)
+    necessary_conditions: list[Text | Condition_] = Field(min_length=1)
+
+    def condition_texts(self) -> list[str]:
+        return [c if isinstance(c, str) else c.text for c in self.necessary_conditions]
     indicators: list[Text] = Field(min_length=1)
     subtypes: list[Subtype] = Field(min_length=1)
     sources: list[Slug] = Field(min_length=2)

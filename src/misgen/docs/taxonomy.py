@@ -156,7 +156,7 @@ def label_page(ctx: Context, lab: models.Label) -> str:
             f"{md.code(lab.id)} · goal failure: {'yes' if lab.goal_failure else 'no'} · {ctx.to(here, paths.LABELS, 'all labels')}",
         ],
         ["## Definition", "", md.text(lab.definition)],
-        ["## Necessary conditions", "", *md.bullets(md.text(x) for x in lab.necessary_conditions)],
+        ["## Necessary conditions", "", *md.bullets(md.text(x) for x in lab.condition_texts())],
         ["## Indicators", "", *md.bullets(md.text(x) for x in lab.indicators)],
         [
             "## Subtypes",
