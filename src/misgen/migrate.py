@@ -42,6 +42,8 @@ class Migration:
 
 
 def _entry(raw: Any) -> Entry:
+    if isinstance(raw, models.Answer):
+        raw = raw.model_dump(exclude_none=True)
     if isinstance(raw, str):
         return Entry(raw)
     if isinstance(raw, dict):

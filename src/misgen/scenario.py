@@ -45,10 +45,38 @@ def read_scenario(source: str, kb: KnowledgeBase) -> models.Scenario:
         if problems or scenario_or_none is None:
             raise InputError(problems)
         scenario, doc, display = scenario_or_none, doc_or_none, source
+    scenario = translate_retired(scenario, kb, display)
     problems = check_answers(scenario.answers(), kb, doc, display)
     if problems:
         raise InputError(problems)
     return scenario
+
+
+def translate_retired(scenario: models.Scenario, kb: KnowledgeBase, display: str) -> models.Scenario:
+    """Read answers to retired signals as their replacements, with a warning on stderr.
+
+    The file is not changed (``misgen migrate`` does that); an answer with no mechanical
+    translation becomes "unknown", which the warning says.
+    """
+    retired = [sid for sid in scenario.signals if sid in kb.deprecated]
+    if not retired:
+        return scenario
+    from misgen.migrate import translate
+    from misgen.output import clean
+
+    migration = translate(dict(scenario.signals), kb, complete=False)
+    for line in migration.changes:
+        print(f"misgen: warning: {clean(display)}: {clean(line)}", file=sys.stderr)
+    print(
+        f"misgen: warning: {clean(display)} uses retired signal ids; run 'misgen migrate {clean(display)}' to update it",
+        file=sys.stderr,
+    )
+    signals = {
+        sid: models.Answer(answer=e.answer, **{k: v for k, v in e.rest.items() if k in ("strength", "evidence", "source")})
+        for sid, e in migration.signals.items()
+        if sid in kb.signals
+    }
+    return scenario.model_copy(update={"signals": signals})
 
 
 def check_answers(

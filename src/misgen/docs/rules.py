@@ -43,6 +43,7 @@ def rules_index(ctx: Context) -> str:
             "## Policies: what the primary label means",
             "",
         ]
+        combine += _derivation(ctx, here)
         for named in policy.policies:
             default = " (default)" if named.id == policy.default else ""
             combine += [
@@ -67,6 +68,43 @@ def rules_index(ctx: Context) -> str:
         md.table(["rule", "label", "role", "fires on", "message"], rows, ["l", "l", "l", "r", "l"]),
         combine,
     )
+
+
+def _derivation(ctx: Context, here: str) -> list[str]:
+    """Each goal label's necessary conditions, in words and in signal terms, and its rules."""
+    from misgen.conditions import condition_text
+
+    out = [
+        "## Derivation: from definitions to rules",
+        "",
+        "Each goal label states its necessary conditions in `taxonomy/labels.yaml`, in words and "
+        "in signal terms. Its rules of role `primary` are exactly those conditions: the label holds "
+        "when all are true, and never while one is false (checked by `tests/test_derivation.py` on "
+        "generated answers and on every case). Rules of role `secondary` are single indicators and "
+        "only make a label possible.",
+        "",
+    ]
+    for label in ctx.kb.labels.values():
+        if not label.goal_failure:
+            continue
+        rules = [r for r in ctx.kb.rules if r.label == label.id]
+        out += [f"### {ctx.label(here, label.id, name=True)}", ""]
+        for cond in label.necessary_conditions:
+            if isinstance(cond, str):
+                out.append(f"- {md.text(cond)}")
+                continue
+            line = f"- {md.text(cond.text)} In signals: {md.code(condition_text(cond.signals))}."
+            if cond.weakened:
+                line += f" *Weakened:* {md.text(cond.weakened)}"
+            out.append(line)
+        out += [
+            "",
+            "Rules: "
+            + ", ".join(f"{ctx.rule(here, r.id)} ({md.text(r.role)})" for r in rules)
+            + ".",
+            "",
+        ]
+    return out
 
 
 def _subtype(ctx: Context, here: str, rule: models.Rule) -> list[str]:
