@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import shutil
 from pathlib import Path
 
 import pytest
@@ -341,3 +342,25 @@ def test_fast_help_matches_argparse(monkeypatch: pytest.MonkeyPatch) -> None:
         check=False,
     )
     assert result.stderr.strip() == "False", "misgen --help imported argparse"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["new", "stray-case"], ["docs"], ["schema"]],
+    ids=["new", "docs", "schema"],
+)
+def test_never_writes_into_the_installed_package(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Outside a checkout the data root is the bundled copy: writing there is refused."""
+    import misgen.root as root_module
+
+    bundled = tmp_path / "site" / "misgen" / "_data"
+    shutil.copytree(REPO / "taxonomy", bundled / "taxonomy")
+    shutil.copytree(REPO / "classifier", bundled / "classifier")
+    shutil.copytree(REPO / "cases", bundled / "cases")
+    before = sorted(p.relative_to(bundled) for p in bundled.rglob("*"))
+    monkeypatch.setattr(root_module, "is_bundled", lambda path: path.resolve() == bundled.resolve())
+    code, _, err = run(["--root", str(bundled), *argv], capsys)
+    assert code == 2 and "never writes" in err and "--root DIR" in err
+    assert sorted(p.relative_to(bundled) for p in bundled.rglob("*")) == before

@@ -112,6 +112,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from misgen.output import atomic_write
     from misgen.schemagen import all_schemas
 
+    if not args.check:
+        from misgen.root import refuse_bundled
+
+        refuse_bundled(_root(args), "schema files", "Use --check to compare without writing")
     folder = _root(args) / "schema"
     stale = []
     for name, text in all_schemas().items():

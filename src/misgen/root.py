@@ -20,6 +20,21 @@ def looks_like_root(path: Path) -> bool:
     return all((path / marker).is_file() for marker in MARKERS)
 
 
+def is_bundled(path: Path) -> bool:
+    """True for the read-only copy of the data inside the installed package."""
+    return path.resolve() == (Path(__file__).resolve().parent / "_data").resolve()
+
+
+def refuse_bundled(root: Path, what: str, how: str) -> None:
+    """Raise UsageError rather than write ``what`` into the installed package's data."""
+    if is_bundled(root):
+        raise UsageError(
+            f"the data root in use is the copy bundled inside the installed package ({root}); "
+            f"misgen never writes {what} there. {how}, or run from a misgen checkout, "
+            "or pass --root DIR (or set MISGEN_ROOT) for a data root of your own"
+        )
+
+
 def find_root(explicit: str | None = None) -> Path:
     if explicit is None:
         explicit = os.environ.get(ENV_VAR) or None

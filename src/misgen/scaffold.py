@@ -161,6 +161,10 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         from misgen.interactive import ask_all
 
         answers, meta = ask_all(kb, answers)
+    if not args.output:
+        from misgen.root import refuse_bundled
+
+        refuse_bundled(kb.root, "a new case", "Pass -o FILE")
     target = Path(args.output) if args.output else kb.root / "cases" / f"{case_id}.yaml"
     if target.suffix not in (".yaml", ".yml"):
         raise UsageError(f"{target}: the output file must end in .yaml")

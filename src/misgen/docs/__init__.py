@@ -130,6 +130,10 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     from misgen.output import clean
     from misgen.problems import UsageError
 
+    if not getattr(args, "out", None) and not args.check:
+        from misgen.root import refuse_bundled
+
+        refuse_bundled(kb.root, "documentation", "Pass --out DIR")
     out = Path(args.out) if getattr(args, "out", None) else kb.root / "docs"
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a folder")

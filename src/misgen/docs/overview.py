@@ -213,8 +213,31 @@ def agreement_page(ctx: Context) -> str:
                 "sees them). `misgen eval` prints the same report and fails on an undeclared or stale disagreement."
             ),
             "",
-            f"- Primary-label accuracy: **{rep['primary_accuracy']:.3f}**",
-            f"- Mean multi-label Jaccard: **{rep['jaccard']:.3f}**",
+            f"Policy: `{rep['policy']}`. *Uncited* cases are those no rule's tests name; the rules "
+            "were written against the *cited* ones, so only the uncited figures are anything like "
+            "an accuracy. Subtypes: agree / disagree / not given by the classifier (never counted "
+            "as agreement).",
+            "",
+            *md.table(
+                ["cases", "n", "primary", "label set", "Jaccard", "subtypes a/d/ng", "undetermined"],
+                [
+                    [
+                        name,
+                        str(f["cases"]),
+                        f"{f['primary_accuracy']:.3f}",
+                        f"{f['label_set_exact']:.3f}",
+                        f"{f['jaccard']:.3f}",
+                        "/".join(str(f["subtypes"][k]) for k in ("agree", "disagree", "not_given")),
+                        str(f["undetermined"]),
+                    ]
+                    for name, f in (
+                        ("uncited", rep["split"]["uncited"]),
+                        ("cited", rep["split"]["cited"]),
+                        ("all", rep),
+                    )
+                ],
+                ["l", "r", "r", "r", "r", "r", "r"],
+            ),
         ],
         [
             "## Per label",
