@@ -20,6 +20,10 @@ BASE = {
     "single-target": "yes",
     "good-in-training": "yes",
     "spec-scores-failure-high": "no",
+    # rule out deception and drift, so that the good training record shows the target fit
+    "oversight-conditioned": "no",
+    "concealment": "no",
+    "goal-changed-over-time": "no",
 }
 
 

@@ -129,6 +129,7 @@ def test_classify_scenario_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
     scenario = tmp_path / "s.yaml"
     scenario.write_text(
         'title: a scenario\nsignals:\n  goal-directed: "yes"\n  single-target: "yes"\n  spec-scores-failure-high: "no"\n  good-in-training: "yes"\n'
+        '  oversight-conditioned: "no"\n  concealment: "no"\n  goal-changed-over-time: "no"\n'
     )
     code, out, _ = run(["--root", str(REPO), "classify", str(scenario), "--format", "json"], capsys)
     payload = json.loads(out)
@@ -260,6 +261,9 @@ def test_new_writes_valid_skeleton_and_never_overwrites(
             {
                 "goal-directed": "yes",
                 "good-in-training": "yes",
+                "oversight-conditioned": "no",
+                "concealment": "no",
+                "goal-changed-over-time": "no",
                 "single-target": {"answer": "yes", "evidence": "runs right"},
             }
         )

@@ -217,6 +217,9 @@ def test_evidence_grade_is_weakest_supporting_strength(clf: Classifier) -> None:
         "goal-directed": models.Answer(answer=Y, strength="measured"),
         "single-target": models.Answer(answer=Y, strength="speculative"),
         "good-in-training": models.Answer(answer=Y, strength="measured"),
+        "oversight-conditioned": models.Answer(answer="no", strength="measured"),
+        "concealment": models.Answer(answer="no", strength="measured"),
+        "goal-changed-over-time": models.Answer(answer="no", strength="measured"),
     }
     assert clf.classify(answers).evidence_grade == "speculative"
     answers["single-target"] = models.Answer(answer=Y, strength="measured")

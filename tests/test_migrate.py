@@ -98,7 +98,8 @@ def test_classify_reads_an_old_scenario_with_a_warning(
     path = tmp_path / "old.yaml"
     path.write_text(
         'signals:\n  goal-directed: "yes"\n  induced: "yes"\n  single-target: "yes"\n'
-        '  good-in-training: "yes"\n'
+        '  good-in-training: "yes"\n  oversight-conditioned: "no"\n  concealment: "no"\n'
+        '  goal-changed-over-time: "no"\n'
     )
     code, out, err = run(["--root", str(REPO), "classify", str(path), "--format", "json"], capsys)
     assert code == 0, err

@@ -153,12 +153,17 @@ WITNESSES = {
         proxy_among_drives="yes",
         good_in_training="yes",
         spec_scores_failure_high="no",
+        oversight_conditioned="no",
+        concealment="no",
+        goal_changed_over_time="no",
     ),
     "misspecified-goal-leads-to-deception": dict(
+        # the smile maximizer: a criterion the signal favours, protected by deception (a
+        # deceptive system's good training record does not show its target fit training)
         goal_directed="yes",
         single_target="yes",
         good_in_training="yes",
-        spec_scores_failure_high="no",
+        spec_scores_failure_high="yes",
         oversight_conditioned="yes",
         modification_motive="yes",
         planted_conditioning="no",

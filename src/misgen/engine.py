@@ -150,6 +150,8 @@ class Classifier:
         self.labels = labels
         self.frameworks = frameworks
         self.named = policy.named(policy_name)
+        # signals that only apply under a condition (see :meth:`complete`)
+        self.conditional = tuple(sid for sid, sig in signals.items() if sig.applies_when is not None)
         self.rank = {lab: i for i, lab in enumerate(self.named.precedence)}
         self.goal_primary = tuple(
             r for r in rules if r.role == "primary" and r.label != policy.not_a_goal_failure
@@ -239,6 +241,20 @@ class Classifier:
             rule.unless is None or self.truth(rule.unless, values) is not True
         )
 
+    def complete(self, values: dict[str, str]) -> dict[str, str]:
+        """An unanswered signal whose ``applies_when`` is false is "not-applicable": that is
+        what the signal means (validate enforces it on case files), not a guess."""
+        changed = True
+        while changed:  # a condition may read another conditional signal: run to a fixpoint
+            changed = False
+            for sid in self.conditional:
+                if values.get(sid, UNKNOWN) == UNKNOWN:
+                    applies = self.truth(self.signals[sid].applies_when, values)  # type: ignore[arg-type]
+                    if applies is False:
+                        values[sid] = models.NOT_APPLICABLE
+                        changed = True
+        return values
+
     def _silent(self, rule: models.Rule, values: Mapping[str, str]) -> bool:
         """Definitely silent: no answer to an unknown signal could make the rule fire
         (``when`` is false, or ``unless`` is true)."""
@@ -252,6 +268,8 @@ class Classifier:
         """The weakest evidence strength among the leaves that made ``trace`` true."""
         worst = self.policy.grade_order[0]
         for leaf in _supporting_leaves(trace, negated):
+            if leaf.actual == models.NOT_APPLICABLE:
+                continue  # follows from other answers, whose strengths are counted themselves
             grade = leaf.strength or "unstated"
             if self.grade_rank.get(grade, 99) > self.grade_rank.get(worst, 99):
                 worst = grade
@@ -326,7 +344,7 @@ class Classifier:
 
     def decide(self, answers: Mapping[str, models.Answer]) -> Decision:
         """Labels only, without traces, near misses, questions or perspectives (about 10x faster)."""
-        values = {sid: a.answer for sid, a in answers.items()}
+        values = self.complete({sid: a.answer for sid, a in answers.items()})
         status, primary, labels, subtype, possible, _ = self._decide(values, {}, with_traces=False)
         return Decision(status, primary, labels, subtype, possible)
 
@@ -345,7 +363,7 @@ class Classifier:
         >>> clf.classify({}).status
         'undetermined'
         """
-        values = {sid: a.answer for sid, a in answers.items()}
+        values = self.complete({sid: a.answer for sid, a in answers.items()})
         strengths = {sid: a.strength for sid, a in answers.items()}
         status, primary, labels, subtype, possible, fired = self._decide(values, strengths)
         fired_ids = {f.rule for f in fired}
