@@ -28,3 +28,25 @@ def test_readme_opens_with_two_setup_commands_and_ci_runs_the_second() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     test_cmd = block[1].replace("pip install '.[test]'", "pip install -q '.[test]'")
     assert test_cmd in ci
+
+
+def test_readme_reliability_table_matches_agree(kb: KnowledgeBase) -> None:
+    """Every kappa the README quotes is what `misgen agree` computes now."""
+    from misgen import agree
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Reliability of the signals", 1)[1].split("\n## ", 1)[0]
+    clf = agree.classifier(kb, None)
+    rep = agree.report(
+        kb,
+        agree.read_coding(str(REPO / "cases"), kb),
+        agree.read_coding(str(REPO / "reliability" / "second-coding"), kb),
+        clf,
+    )
+    assert f"coded {rep['cases']} cases" in " ".join(section.split())
+    for sid, stats in rep["signals"].items():
+        kappa = "n/a" if stats["kappa"] is None else f"{stats['kappa']:.3f}"
+        assert f"| {sid} | {stats['n']} | {stats['agreement']:.3f} | {kappa} |" in section, sid
+    low = rep["lowest_kappa"]
+    assert f"Lowest kappa: `{low['signal']}` {low['kappa']:.3f}" in section
+    assert f"primary label agreement {rep['verdicts']['primary_agreement']:.3f}" in section

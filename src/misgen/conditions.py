@@ -22,7 +22,22 @@ def truth(
     definitions: Mapping[str, models.Definition],
     verdict_labels: frozenset[str] | None = None,
 ) -> Truth:
-    """The three-valued value of ``node`` under ``values`` (signal id -> answer)."""
+    """The three-valued value of ``node`` under ``values`` (signal id -> answer).
+
+    Each definition is evaluated once per call, however often it is used (a definition
+    that uses another many times would otherwise cost exponential time), and a ``use``
+    cycle reads as unknown instead of recursing forever (cycles are refused by validate).
+    """
+    return _truth(node, values, definitions, verdict_labels, {})
+
+
+def _truth(
+    node: models.Condition,
+    values: Mapping[str, str],
+    definitions: Mapping[str, models.Definition],
+    verdict_labels: frozenset[str] | None,
+    memo: dict[str, Truth],
+) -> Truth:
     if isinstance(node, models.IsNode):
         actual = values.get(node.signal, UNKNOWN)
         return True if actual == node.is_ else (None if actual == UNKNOWN else False)
@@ -32,7 +47,7 @@ def truth(
     if isinstance(node, models.AllNode):
         out: Truth = True
         for child in node.all:
-            value = truth(child, values, definitions, verdict_labels)
+            value = _truth(child, values, definitions, verdict_labels, memo)
             if value is False:
                 return False
             if value is None:
@@ -41,20 +56,25 @@ def truth(
     if isinstance(node, models.AnyNode):
         out = False
         for child in node.any:
-            value = truth(child, values, definitions, verdict_labels)
+            value = _truth(child, values, definitions, verdict_labels, memo)
             if value is True:
                 return True
             if value is None:
                 out = None
         return out
     if isinstance(node, models.NotNode):
-        value = truth(node.not_, values, definitions, verdict_labels)
+        value = _truth(node.not_, values, definitions, verdict_labels, memo)
         return None if value is None else not value
     if isinstance(node, models.AtLeastNode):
-        kids = [truth(c, values, definitions, verdict_labels) for c in node.of]
+        kids = [_truth(c, values, definitions, verdict_labels, memo) for c in node.of]
         return at_least(node.at_least, kids)
     if isinstance(node, models.UseNode):
-        return truth(definitions[node.use].when, values, definitions, verdict_labels)
+        if node.use in memo:
+            return memo[node.use]
+        memo[node.use] = None  # in progress: a cycle reads as unknown
+        value = _truth(definitions[node.use].when, values, definitions, verdict_labels, memo)
+        memo[node.use] = value
+        return value
     if isinstance(node, models.LabelNode):
         return None if verdict_labels is None else node.label in verdict_labels
     raise TypeError(f"unknown condition node {type(node).__name__}")  # pragma: no cover
@@ -93,18 +113,24 @@ def signals_in(
     """Every signal a condition reads, following ``use`` into definitions (cycle-safe).
 
     The one place that walks a condition tree for its signals; the classifier, the graph,
-    the docs and ``misgen explain`` all use it.
+    the docs and ``misgen explain`` all use it. Each definition is visited once (linear in
+    the size of the trees reached, however often a definition is used); definitions named
+    in ``seen`` are not followed.
     """
-    if isinstance(node, (models.IsNode, models.InNode)):
-        return {node.signal}
-    if isinstance(node, models.UseNode):
-        definition = (definitions or {}).get(node.use)
-        if definition is None or node.use in seen:
-            return set()
-        return signals_in(definition.when, definitions, seen | {node.use})
     out: set[str] = set()
-    for child in children(node):
-        out |= signals_in(child, definitions, seen)
+    visited = set(seen)
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (models.IsNode, models.InNode)):
+            out.add(current.signal)
+        elif isinstance(current, models.UseNode):
+            definition = (definitions or {}).get(current.use)
+            if definition is not None and current.use not in visited:
+                visited.add(current.use)
+                stack.append(definition.when)
+        else:
+            stack.extend(children(current))
     return out
 
 
