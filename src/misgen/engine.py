@@ -18,6 +18,9 @@ from misgen import models
 from misgen.conditions import Truth, at_least, signals_in, truth
 from misgen.models import UNKNOWN
 
+#: the signal that says what kind of system failed (frameworks declare their scope in it)
+SYSTEM_KIND = "system-kind"
+
 if TYPE_CHECKING:
     from misgen.kb import KnowledgeBase
 
@@ -70,6 +73,7 @@ class Perspective:
     name: str
     terms: tuple[str, ...]
     possible: tuple[str, ...]
+    applicable: bool = True  # False when the system's kind is outside the framework's scope
 
 
 @dataclass(frozen=True)
@@ -458,7 +462,11 @@ class Classifier:
         strengths: Mapping[str, str | None],
         verdict_labels: frozenset[str] | None,
     ) -> Iterator[Perspective]:
+        kind = values.get(SYSTEM_KIND, UNKNOWN)
         for fw in self.frameworks.values():
+            if fw.scope and kind != UNKNOWN and kind not in fw.scope:
+                yield Perspective(fw.id, fw.name, (), (), applicable=False)
+                continue
             terms, possible = [], []
             for term in fw.terms:
                 value = self.truth(term.when, values, verdict_labels)

@@ -38,7 +38,27 @@ def lookup(kb: KnowledgeBase, key: str) -> tuple[str, Any] | None:
                 return "term", (fw, term)
     if key in kb.sources:
         return "source", kb.sources[key]
+    if key in kb.positions:
+        return "position", kb.positions[key]
     return None
+
+
+def key_of(kind: str, obj: Any) -> str:
+    return f"{obj[0].id}:{obj[1].id}" if kind == "term" else obj.id
+
+
+def debate(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
+    """The debate positions bearing on the explained id, as renderables."""
+    from misgen.kb import positions_on
+
+    found = positions_on(kb, key_of(kind, obj))
+    if not found:
+        return []
+    lines = []
+    for p in found:
+        where = f"{p.source}" + (f", {p.locator}" if p.locator else "")
+        lines += [f"{clean(p.id)}: {clean(p.holder)} ({clean(where)})", "  " + clean(p.claim), ""]
+    return [Panel(Text("\n".join(lines).rstrip()), title="positions in the debate (taxonomy/debate.yaml)")]
 
 
 def all_ids(kb: KnowledgeBase) -> list[str]:
@@ -167,7 +187,7 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
         for dispute in obj.disputes:
             parts.append(
                 Text(
-                    f"disputed reading: {dispute.label} (held by {', '.join(dispute.held_by)}): "
+                    f"disputed reading: {dispute.reading()} (held by {', '.join(dispute.held_by)}): "
                     + clean(dispute.argument),
                     style="dim",
                 )
@@ -253,6 +273,11 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
         ]
         # a str Panel title is parsed as rich markup whatever the console says: pass Text
         return [Panel(Text("\n".join(lines)), title=Text(f"framework {clean(obj.name)}"))]
+    if kind == "position":
+        pos: models.Position = obj
+        where = pos.source + (f", {pos.locator}" if pos.locator else "")
+        text = f"{pos.holder} ({where})\n\n{pos.claim}\n\nbears on: {', '.join(pos.bears_on)}"
+        return [Panel(Text(clean(text)), title=f"position {pos.id}")]
     src: models.Source = obj
     return [
         Panel(

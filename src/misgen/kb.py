@@ -18,8 +18,8 @@ from misgen.loading import load_model, locate
 from misgen.problems import InputError, Problem
 from misgen.conditions import condition_text, truth
 from misgen.conditions import signals_in as engine_signals_in
-from misgen.conditions import walk
-from misgen.yamlio import Document, load_file
+from misgen.conditions import children, walk
+from misgen.yamlio import Document, _env_int, load_file
 
 TAXONOMY_FILES = {
     "signals": ("taxonomy/signals.yaml", models.SignalsFile),
@@ -30,6 +30,7 @@ TAXONOMY_FILES = {
     "rules": ("classifier/rules.yaml", models.RulesFile),
     "policy": ("classifier/policy.yaml", models.Policy),
     "deprecated": ("taxonomy/deprecated.yaml", models.DeprecatedFile),
+    "debate": ("taxonomy/debate.yaml", models.DebateFile),
 }
 
 
@@ -40,6 +41,7 @@ class KnowledgeBase:
     root: Path
     signals: dict[str, models.Signal]
     deprecated: dict[str, models.DeprecatedSignal]
+    positions: dict[str, models.Position]
     labels: dict[str, models.Label]
     subtypes: dict[str, models.Subtype]
     relations: tuple[models.Relation, ...]
@@ -197,6 +199,7 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
         root=root,
         signals=signals,
         deprecated={d.id: d for d in parts["deprecated"].deprecated} if parts["deprecated"] else {},  # type: ignore[attr-defined]
+        positions={p.id: p for p in parts["debate"].positions} if parts["debate"] else {},  # type: ignore[attr-defined]
         labels=labels,
         subtypes=subtypes,
         relations=tuple(parts["relations"].relations) if parts["relations"] else (),  # type: ignore[attr-defined]
@@ -209,6 +212,7 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
         case_paths={cid: case_docs[cid][1] for cid in sorted(cases)},
     )
     if not problems:
+        problems += list(check_sizes(kb, docs))
         problems += list(check_taxonomy(kb, docs))
         problems += list(check_rules(kb, docs, with_cases=with_cases))
         problems += list(check_cases(kb, case_docs))
@@ -223,6 +227,7 @@ _ID_LISTS = (
     ("relations", "relations"),
     ("frameworks", "frameworks"),
     ("sources", "sources"),
+    ("debate", "positions"),
 )
 
 
@@ -324,6 +329,29 @@ def _dupes(items: Iterable[str]) -> Iterator[tuple[int, str]]:
         seen.add(key)
 
 
+def debate_targets(kb: KnowledgeBase) -> set[str]:
+    """Every id a debate position may bear on, apart from cases."""
+    return (
+        set(kb.labels)
+        | set(kb.subtypes)
+        | set(kb.signals)
+        | {r.id for r in kb.rules}
+        | {r.id for r in kb.relations}
+        | set(kb.frameworks)
+        | {f"{fw.id}:{t.id}" for fw in kb.frameworks.values() for t in fw.terms}
+    )
+
+
+def _looks_like_case(target: str) -> bool:
+    """Without the case base loaded, a case id cannot be checked: accept a well-formed one."""
+    return ids.is_slug(target)
+
+
+def positions_on(kb: KnowledgeBase, key: str) -> list[models.Position]:
+    """The debate positions that bear on ``key`` (for a subtype, also its label's)."""
+    return [p for p in kb.positions.values() if key in p.bears_on]
+
+
 def check_taxonomy(
     kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]]
 ) -> Iterator[Problem]:
@@ -417,6 +445,21 @@ def check_taxonomy(
                             f"'{value}' is not an answer of signal '{new}'",
                             f"allowed: {', '.join(kb.signals[new].answers)}",
                         )
+    if "debate" in docs:
+        bdoc, brel = docs["debate"]
+        known = debate_targets(kb)
+        for pi, pos in enumerate(kb.positions.values()):
+            if pos.source not in kb.sources:
+                yield locate(
+                    bdoc, brel, ("positions", pi, "source"), f"unknown source '{pos.source}'",
+                    "add it to taxonomy/sources.yaml",
+                )
+            for k, target in enumerate(pos.bears_on):
+                if target not in known and not (target in kb.cases or not kb.cases and _looks_like_case(target)):
+                    yield locate(
+                        bdoc, brel, ("positions", pi, "bears_on", k), f"unknown id '{target}'",
+                        "use a label, subtype, signal, rule, relation, case or framework:term id",
+                    )
     rdoc, rrel = docs["relations"]
     nodes = set(kb.labels) | set(kb.subtypes)
     for ri, rel in enumerate(kb.relations):
@@ -437,7 +480,17 @@ def check_taxonomy(
             if src not in kb.sources:
                 yield locate(rdoc, rrel, ("relations", ri, "sources", k), f"unknown source '{src}'")
     fdoc, frel = docs["frameworks"]
+    kinds = kb.signals.get("system-kind")
     for fi, fw in enumerate(kb.frameworks.values()):
+        for k, kind in enumerate(fw.scope):
+            if kinds is None or kind not in kinds.answers or kind == models.UNKNOWN:
+                yield locate(
+                    fdoc,
+                    frel,
+                    ("frameworks", fi, "scope", k),
+                    f"'{kind}' is not a kind of system",
+                    f"allowed: {', '.join(a for a in (kinds.answers if kinds else []) if a != models.UNKNOWN)}",
+                )
         for k, src in enumerate(fw.sources):
             if src not in kb.sources:
                 yield locate(
@@ -548,6 +601,11 @@ def _check_condition(
             yield locate(doc, rel, path + ("label",), f"unknown label or subtype '{node.label}'")
 
 
+def _plain(node: models.Condition) -> bool:
+    """Whether a condition reads signals only (no ``use``, no ``label``)."""
+    return not any(isinstance(n, (models.LabelNode, models.UseNode)) for n in walk(node))
+
+
 def _uses(node: models.Condition) -> Iterator[str]:
     if isinstance(node, models.UseNode):
         yield node.use
@@ -561,6 +619,121 @@ def _uses(node: models.Condition) -> Iterator[str]:
 
 #: the longest chain of definitions through ``use``: evaluation recurses once per link
 MAX_USE_DEPTH = 12
+
+#: The expanded size of one condition: its nodes, with every ``use`` replaced by the
+#: definition's tree (so a definition used twice counts twice). Traces, explanations, the
+#: near-miss search and the docs all walk conditions expanded, so this (not the file size)
+#: is what bounds their time and memory. Override with MISGEN_MAX_CONDITION_NODES.
+MAX_CONDITION_NODES = _env_int("MISGEN_MAX_CONDITION_NODES", 2_000)
+#: The expanded size of every condition of the rule base together (rules, definitions,
+#: policy caveats, applies_when, necessary conditions, framework terms): what classifying
+#: one case costs. Override with MISGEN_MAX_RULE_BASE_NODES.
+MAX_RULE_BASE_NODES = _env_int("MISGEN_MAX_RULE_BASE_NODES", 50_000)
+
+
+def _use_graph(definitions: dict[str, models.Definition]) -> dict[str, list[str]]:
+    return {
+        name: [u for u in dict.fromkeys(_uses(d.when)) if u in definitions]
+        for name, d in definitions.items()
+    }
+
+
+def definition_sizes(definitions: dict[str, models.Definition]) -> dict[str, int]:
+    """The expanded size of every definition not on a ``use`` cycle, memoised: linear time.
+
+    Definitions are sized in order of the chain length below them, so every definition a
+    tree uses is sized before the tree; a use of a cyclic or unknown definition counts 1.
+    """
+    _cyclic, depth = _cycles_and_depth(_use_graph(definitions))
+    sizes: dict[str, int] = {}
+    for name in sorted(depth, key=depth.__getitem__):
+        sizes[name] = expanded_size(definitions[name].when, sizes)
+    return sizes
+
+
+def expanded_size(node: models.Condition, sizes: dict[str, int]) -> int:
+    """The nodes of ``node`` with each ``use`` counted as the definition's size (``sizes``)."""
+    if isinstance(node, models.UseNode):
+        return 1 + sizes.get(node.use, 0)
+    return 1 + sum(expanded_size(child, sizes) for child in children(node))
+
+
+def _nodes(n: int) -> str:
+    return f"{n:,}" if n < 10**12 else f"about {n:.1e}"
+
+
+def check_sizes(
+    kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]]
+) -> Iterator[Problem]:
+    """Refuse conditions too large to evaluate, explain or document in bounded time.
+
+    One problem per cause: a definition over the cap is named, and the rules, caveats and
+    definitions that are over only because they use it are not reported again.
+    """
+    sizes = definition_sizes(kb.definitions)
+    over = {name for name, size in sizes.items() if size > MAX_CONDITION_NODES}
+    hint = (
+        "a definition used many times is counted each time it is used: use it once, "
+        "or raise MISGEN_MAX_CONDITION_NODES if the rules are trusted"
+    )
+    total, reported = 0, False
+    doc, rel = docs.get("rules", (None, "classifier/rules.yaml"))
+    for name, definition in kb.definitions.items():
+        size = sizes.get(name, 0)
+        total += size
+        if name in over and not any(u in over for u in _uses(definition.when)):
+            reported = True
+            yield locate(
+                doc,
+                rel,
+                ("definitions", name, "when"),
+                f"definition '{name}' expands to {_nodes(size)} condition nodes through 'use' "
+                f"(at most {MAX_CONDITION_NODES:,})",
+                hint,
+            )
+    conditions: list[tuple[str, tuple[str | int, ...], models.Condition]] = []
+    for i, rule in enumerate(kb.rules):
+        conditions.append(("rules", ("rules", i, "when"), rule.when))
+        if rule.unless is not None:
+            conditions.append(("rules", ("rules", i, "unless"), rule.unless))
+    for k, caveat in enumerate(kb.policy.caveats if kb.policy else ()):
+        conditions.append(("policy", ("caveats", k, "when"), caveat.when))
+    for si, signal in enumerate(kb.signals.values()):
+        if signal.applies_when is not None:
+            conditions.append(("signals", ("signals", si, "applies_when"), signal.applies_when))
+    for li, label in enumerate(kb.labels.values()):
+        for ci, cond in enumerate(label.necessary_conditions):
+            if not isinstance(cond, str):
+                where = ("labels", li, "necessary_conditions", ci, "signals")
+                conditions.append(("labels", where, cond.signals))
+    for fi, fw in enumerate(kb.frameworks.values()):
+        for ti, term in enumerate(fw.terms):
+            conditions.append(("frameworks", ("frameworks", fi, "terms", ti, "when"), term.when))
+    for part, where, node in conditions:
+        size = expanded_size(node, sizes)
+        total += size
+        if size > MAX_CONDITION_NODES and not any(u in over for u in _uses(node)):
+            cdoc, crel = docs.get(part, (None, TAXONOMY_FILES[part][0]))
+            reported = True
+            yield locate(
+                cdoc,
+                crel,
+                where,
+                f"condition expands to {_nodes(size)} nodes through 'use' "
+                f"(at most {MAX_CONDITION_NODES:,})",
+                hint,
+            )
+    if total > MAX_RULE_BASE_NODES and not reported:  # one problem per cause
+        yield locate(
+            None,
+            rel,
+            (),
+            f"the conditions of the rule base expand to {_nodes(total)} nodes in all "
+            f"(at most {MAX_RULE_BASE_NODES:,}; rules, definitions, caveats, applies_when, "
+            "necessary conditions and framework terms together)",
+            "share fewer definitions many times, or raise MISGEN_MAX_RULE_BASE_NODES "
+            "if the rules are trusted",
+        )
 
 
 def _cycles_and_depth(graph: dict[str, list[str]]) -> tuple[set[str], dict[str, int]]:
@@ -623,11 +796,7 @@ def check_rules(
     doc, rel = docs["rules"]
     for name, definition in kb.definitions.items():
         yield from _check_condition(kb, definition.when, doc, rel, ("definitions", name, "when"))
-    graph = {
-        name: [u for u in dict.fromkeys(_uses(d.when)) if u in kb.definitions]
-        for name, d in kb.definitions.items()
-    }
-    cyclic, depth = _cycles_and_depth(graph)
+    cyclic, depth = _cycles_and_depth(_use_graph(kb.definitions))
     for name in kb.definitions:
         if name in cyclic:
             yield locate(
@@ -837,8 +1006,8 @@ def _check_case(
     values = {sid: a.answer for sid, a in case.signals.items()}
     for sid, signal in kb.signals.items():
         answer = case.signals.get(sid)
-        if signal.applies_when is None or answer is None:
-            continue
+        if signal.applies_when is None or answer is None or not _plain(signal.applies_when):
+            continue  # a 'use' or 'label' there is refused by check_taxonomy
         applies = truth(signal.applies_when, values, kb.definitions)
         if applies is False and answer.answer not in (models.NOT_APPLICABLE, models.UNKNOWN):
             yield locate(
@@ -888,8 +1057,13 @@ def _check_case(
             "name a label, or 'undetermined'",
         )
     for k, dispute in enumerate(case.disputes):
-        if dispute.label not in kb.labels:
-            yield locate(doc, rel, ("disputes", k, "label"), f"unknown label '{dispute.label}'")
+        if dispute.label not in kb.labels and dispute.label not in kb.subtypes:
+            yield locate(
+                doc, rel, ("disputes", k, "label"), f"unknown label or subtype '{dispute.label}'"
+            )
+        for j, lab in enumerate(dispute.with_labels):
+            if lab not in kb.labels:
+                yield locate(doc, rel, ("disputes", k, "with_labels", j), f"unknown label '{lab}'")
         for j, src in enumerate(dispute.held_by):
             if src not in local:
                 yield locate(

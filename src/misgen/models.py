@@ -257,12 +257,29 @@ class Framework(Strict):
     id: Slug
     name: Line
     description: Text
+    scope: list[Slug] = Field(default_factory=list)
+    """The answers of the system-kind signal the framework applies to (empty: every kind)."""
     sources: list[Slug] = Field(min_length=1)
     terms: list[Term] = Field(min_length=1)
 
 
 class SignalsFile(Strict):
     signals: list[Signal] = Field(min_length=1)
+
+
+class Position(Strict):
+    """A position in the debate: who holds it, where, the claim, and what it bears on."""
+
+    id: Slug
+    holder: Line
+    source: Slug
+    locator: Line | None = None
+    claim: Text
+    bears_on: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field(min_length=1)
+
+
+class DebateFile(Strict):
+    positions: list[Position]
 
 
 class DeprecatedSignal(Strict):
@@ -425,9 +442,19 @@ class Curated(Strict):
 
 
 class Dispute(Strict):
-    label: Slug
+    """Another reading of the case, held by a named source.
+
+    ``label`` is the disputed primary label, or a subtype when only the subtype is disputed;
+    ``with_labels`` completes a disputed label set (the reading is ``label`` plus these).
+    """
+
+    label: LabelOrSubtype
+    with_labels: list[Slug] = Field(default_factory=list)
     held_by: list[Slug] = Field(min_length=1)
     argument: Text
+
+    def reading(self) -> str:
+        return " + ".join([self.label, *self.with_labels])
 
 
 class Link(Strict):

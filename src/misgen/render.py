@@ -102,6 +102,10 @@ def verdict_tree(verdict: Verdict, title: str | None = None) -> Tree:
         ps = tree.add(Text("perspectives", style="bold"))
         for p in verdict.perspectives:
             line = Text(f"{clean(p.name)}: ")
+            if not p.applicable:
+                line.append("not applicable to this kind of system", style="dim")
+                ps.add(line)
+                continue
             line.append(
                 ", ".join(p.terms) if p.terms else "no term applies",
                 style="cyan" if p.terms else "dim",

@@ -73,7 +73,12 @@ def verdict_dict(verdict: Verdict) -> dict[str, Any]:
             for q in verdict.questions
         ],
         "perspectives": {
-            p.framework: {"name": p.name, "terms": list(p.terms), "possible": list(p.possible)}
+            p.framework: {
+                "name": p.name,
+                "applicable": p.applicable,
+                "terms": list(p.terms),
+                "possible": list(p.possible),
+            }
             for p in verdict.perspectives
         },
     }

@@ -31,7 +31,8 @@ Advance = Callable[[], None]
 
 def page_count(kb: KnowledgeBase) -> int:
     fixed = (
-        10  # index, four section indexes, frameworks index, relations, agreement, graph, sources
+        12  # index, four section indexes, frameworks index and matrix, relations, debate,
+        # agreement, graph, sources
     )
     return (
         fixed
@@ -46,7 +47,7 @@ def page_count(kb: KnowledgeBase) -> int:
 
 def generate(kb: KnowledgeBase, advance: Advance | None = None) -> dict[str, str]:
     """Every generated file, as ``{path relative to the output folder: text}``, in sorted order."""
-    from misgen.docs import cases, overview, rules, taxonomy
+    from misgen.docs import cases, debate, overview, rules, taxonomy
     from misgen.docs import context as paths
 
     tick = advance or (lambda: None)
@@ -78,6 +79,8 @@ def generate(kb: KnowledgeBase, advance: Advance | None = None) -> dict[str, str
     for fw in kb.frameworks.values():
         add(paths.framework_page(fw.id), taxonomy.framework_page(ctx, fw))
     add(paths.RELATIONS, taxonomy.relations_page(ctx))
+    add(paths.DEBATE, debate.debate_page(ctx))
+    add(paths.MATRIX, debate.matrix_page(ctx))
     add(paths.AGREEMENT, overview.agreement_page(ctx))
     add(paths.SOURCES, taxonomy.sources_page(ctx))
     for path, text in overview.graph_files(ctx).items():

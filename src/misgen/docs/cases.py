@@ -166,7 +166,9 @@ def _perspectives(ctx: Context, here: str, verdict: Verdict) -> list[str]:
         rows.append(
             [
                 ctx.framework(here, p.framework),
-                ", ".join(md.text(names.get(t, t)) for t in p.terms) or "no term applies",
+                (", ".join(md.text(names.get(t, t)) for t in p.terms) or "no term applies")
+                if p.applicable
+                else "not applicable to this kind of system",
                 ", ".join(md.text(names.get(t, t)) for t in p.possible),
             ]
         )
@@ -191,7 +193,8 @@ def _disputes(ctx: Context, here: str, case: models.Case) -> list[str]:
     lines = ["## Disputes", "", "Other readings, held by named sources:", ""]
     for d in case.disputes:
         who = ", ".join(md.emph(local[s].title) if s in local else md.code(s) for s in d.held_by)
-        lines.append(f"- {ctx.label(here, d.label)}, held by {who}: {md.text(d.argument)}")
+        reading = " + ".join(ctx.node(here, x) for x in [d.label, *d.with_labels])
+        lines.append(f"- {reading}, held by {who}: {md.text(d.argument)}")
     return lines
 
 

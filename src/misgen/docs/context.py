@@ -28,6 +28,8 @@ SOURCES = "sources.md"
 AGREEMENT = "report.md"
 GRAPH = "graph.md"
 GRAPH_SVG = "graph.svg"
+DEBATE = "debate.md"
+MATRIX = "frameworks/matrix.md"
 
 
 def label_page(label_id: str) -> str:

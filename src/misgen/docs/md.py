@@ -15,6 +15,8 @@ pass :func:`safe_url`; anything else is rendered as text.
 '&#60;script&#62;alert(1)&#60;/script&#62;'
 >>> text("[click](javascript:alert(1))")
 '&#91;click&#93;(javascript:alert(1))'
+>>> text('Title {: onmouseover="alert(1)" } {{ config }} {% include x %}')
+'Title &#123;: onmouseover="alert(1)" &#125; &#123;&#123; config &#125;&#125; &#123;% include x %&#125;'
 """
 
 from __future__ import annotations
@@ -27,13 +29,17 @@ from misgen import ids
 
 # Characters that can open Markdown or HTML syntax anywhere in a line, in either dialect.
 # `|` splits table cells, `$` opens GitHub math, `~` strikethrough, `#` closes headings.
-_INLINE = {c: f"&#{ord(c)};" for c in "&<>\\`*_[]|~$#"}
+# `{` and `}` open the syntax of common MkDocs extensions: attribute lists (`{: onclick=.. }`
+# becomes an HTML attribute with attr_list), CriticMarkup (`{++ ++}`), and Jinja templates
+# (`{{ }}`, `{% %}`, `{# #}`), which mkdocs-macros runs as code.
+_INLINE = {c: f"&#{ord(c)};" for c in "&<>\\`*_[]|~$#{}"}
 _INLINE_RE = re.compile("[" + re.escape("".join(_INLINE)) + "]")
 # Control characters and bidirectional overrides would reorder or hide text.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPACE_RE = re.compile(r"\s+")
-# Line-start syntax: headings, quotes, list items ("-", "+", "1.", "1)"), setext rules.
-_LEAD_RE = re.compile(r"^(?:([-+=>])|([0-9]+)([.)]))")
+# Line-start syntax: headings, quotes, list items ("-", "+", "1.", "1)"), setext rules, and
+# the extensions' blocks: admonitions ("!!!"), collapsible blocks ("???"), definitions (":").
+_LEAD_RE = re.compile(r"^(?:([-+=>!?:])|([0-9]+)([.)]))")
 _SAFE_URL_RE = re.compile(r"\Ahttps?://[^\s<>\"'`\\]+\Z", re.IGNORECASE)
 _ID_RE = re.compile(r"\A[a-z0-9]+(?:[-./:][a-z0-9]+)*\Z")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from misgen import models
+from misgen.docs.debate import position_lines
 from misgen.docs import context as paths
 from misgen.docs import md
 from misgen.docs.conditions import condition
@@ -167,6 +168,7 @@ def label_page(ctx: Context, lab: models.Label) -> str:
         _rules(ctx, here, rules),
         examples,
         _mappings(ctx, here, lab.id),
+        position_lines(ctx, here, lab.id),
         _sources(ctx, here, list(lab.sources)),
     )
 
@@ -197,6 +199,7 @@ def subtype_page(ctx: Context, sub: models.Subtype) -> str:
             *_cases(ctx, here, classified),
         ],
         _mappings(ctx, here, sub.id),
+        position_lines(ctx, here, sub.id),
         _sources(ctx, here, list(sub.sources)),
     )
 
@@ -274,6 +277,7 @@ def signal_page(ctx: Context, sig: models.Signal) -> str:
         ["## Guidance", "", md.text(sig.guidance)],
         ["## Examples", "", *(f"- {md.code(a)}: {md.text(t)}" for a, t in sig.examples.items())],
         ["## Used by", "", *(users or ["Nothing reads it yet: it is informational."])],
+        position_lines(ctx, here, sig.id),
     )
 
 
