@@ -17,6 +17,8 @@ SCHEMAS: dict[str, type[models.Strict]] = {
     "sources": models.SourcesFile,
     "rules": models.RulesFile,
     "policy": models.Policy,
+    "deprecated": models.DeprecatedFile,
+    "debate": models.DebateFile,
 }
 
 
