@@ -237,11 +237,13 @@ def plan(kb: KnowledgeBase, pages: dict[str, str], out: Path) -> Plan:
     )
 
 
-def apply(p: Plan) -> None:
+def apply(p: Plan, done: list[str] | None = None) -> None:
     """Write the plan. The manifest is first widened to cover every file about to be written,
-    so an interrupted run never leaves a generated file that the next run would not own."""
+    so an interrupted run never leaves a generated file that the next run would not own.
+    Each file written or removed is appended to ``done`` (what an interruption reports)."""
     from misgen.output import atomic_write
 
+    done = [] if done is None else done
     previous = read_manifest(p.out)
     atomic_write(
         p.out / MANIFEST, manifest(sorted(previous | set(p.files) - {MANIFEST})), force=True
@@ -249,13 +251,18 @@ def apply(p: Plan) -> None:
     for rel in p.write:
         if rel != MANIFEST:
             atomic_write(p.out / rel, p.files[rel], force=True)
+            done.append(rel)
     for rel in p.obsolete:
+        if not _removable(p.out, rel):  # changed since the plan was made
+            continue
         target = p.out / rel
         target.unlink(missing_ok=True)
+        done.append(rel)
         _prune(target.parent, p.out)
     atomic_write(p.out / MANIFEST, p.files[MANIFEST], force=True)
     if p.config_state == "write":
         atomic_write(p.config, p.config_text, force=True)
+        done.append(CONFIG)
 
 
 def _prune(folder: Path, out: Path) -> None:

@@ -348,7 +348,9 @@ def frameworks_index(ctx: Context) -> str:
         [
             (
                 "The cross-walk: how the terms of other published frameworks map onto misgen's labels and "
-                "subtypes. Fit is `exact`, `partial` or `lossy`. Each case page shows the terms that apply to it."
+                "subtypes. Fit is `exact`, `partial` or `lossy`. Each case page shows the terms that apply to it, "
+                "and " + ctx.to(here, paths.MATRIX, "the cases-by-framework matrix") + " shows them all at once, "
+                "including where the frameworks disagree with each other."
             ),
         ],
         [
