@@ -465,3 +465,13 @@ def test_export_of_a_root_copy_matches(root_copy: Path, exported: dict[str, Path
     from misgen.export_sqlite import database_bytes
 
     assert database_bytes(loaded, classify_all(loaded)) == exported["sqlite"].read_bytes()
+
+
+@pytest.mark.parametrize("command", ["export", "import"])
+def test_commands_have_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from misgen.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    assert "usage: misgen " + command in capsys.readouterr().out

@@ -134,6 +134,13 @@ def test_import_into_the_root_validates_and_eval_passes(
     assert adv.sources[0].url == "https://example.org/TODO"
     assert "Original source: Someone et al 2013" in (adv.sources[0].note or "")
     assert kb.cases["hyperlink-http-evil"].title == '=HYPERLINK("http://evil")'
+    # and they export: the formula-like title is neutralised in the CSV
+    code, out, err = run(["--root", str(root_copy), "export", "--format", "csv"], capsys)
+    assert code == 0, err
+    exported = {r["id"]: r for r in csv.DictReader(io.StringIO(out, newline=""))}
+    assert len(exported) == len(kb.cases)
+    assert exported["hyperlink-http-evil"]["title"] == '\'=HYPERLINK("http://evil")'
+    assert exported["lagoon-racer"]["classifier_status"] == "undetermined"
     text = (root_copy / "cases" / "lagoon-racer.yaml").read_text(encoding="utf-8")
     assert "# Imported by 'misgen import csv' from spec-gaming.csv line 2" in text
     assert "# guidance:" in text  # the scaffold's skeleton, with its guidance

@@ -321,6 +321,38 @@ def test_a_wording_change_needs_a_patch_release(
     assert delta["required_bump"] == "patch" and delta["verdicts_changed"] == []
 
 
+def test_recoding_a_case_needs_a_minor_release_even_when_no_verdict_changes(
+    built: Path,
+    kb: KnowledgeBase,
+    root_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cid = next(c for c, case in kb.cases.items() if len(case.curated.labels) == 2)
+    first, second = kb.cases[cid].curated.labels
+    path = root_copy / "cases" / f"{cid}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(f"labels: [{first}, {second}]") == 1, (
+        "case file layout changed: update the edit"
+    )
+    path.write_text(
+        text.replace(f"labels: [{first}, {second}]", f"labels: [{first}]"), encoding="utf-8"
+    )
+    assert load(root_copy).ok
+    out = tmp_path / "recoded.json"
+    code, _, err = _build(
+        capsys, root_copy, out, "--previous", str(built), "--release-version", "0.1.1"
+    )
+    assert code == 1 and "at least a minor release" in err and cid in err
+    code, _, err = _build(
+        capsys, root_copy, out, "--previous", str(built), "--release-version", "0.2.0"
+    )
+    assert code == 0, err
+    delta = _bundle(out)["changes"]
+    assert delta["verdicts_changed"] == []  # curated labels never reach the classifier
+    assert delta["required_bump"] == "minor"
+
+
 def test_never_overwrites_without_force(
     built: Path, data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -34,6 +34,9 @@ COMMANDS = {
     "new": "write a new case file skeleton from answers",
     "migrate": "rewrite case or scenario files that use retired signal ids",
     "agree": "inter-coder reliability: compare two codings of the same cases",
+    "export": "export the case base as CSV, JSON Lines, SQLite, BibTeX, CSL-JSON or MISP",
+    "import": "scaffold case skeletons from the rows of a spreadsheet (CSV)",
+    "release": "build the versioned release bundle (JSON) and its SHA-256",
 }
 
 
@@ -232,6 +235,80 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("second", metavar="B", help="folder (or file) of the second coding")
     _policy(p)
     _fmt(p)
+
+    p = sub.add_parser(
+        "export",
+        help=COMMANDS["export"],
+        description="Export the case base (with the classifier's verdicts) or its bibliography or "
+        "taxonomy in a format other tools read. Output is deterministic: the same data gives the "
+        "same bytes. Text formats go to standard output unless -o is given; sqlite needs -o.",
+    )
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=("csv", "jsonl", "sqlite", "bibtex", "csl-json", "misp"),
+        help="csv/jsonl: one row per case; sqlite: a normalised database; bibtex/csl-json: "
+        "the bibliography (keys = source ids); misp: the taxonomy as a MISP machinetag.json",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="PATH", help="write to PATH (never replaced without --force)"
+    )
+    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    _policy(p)
+
+    p = sub.add_parser(
+        "import",
+        help=COMMANDS["import"],
+        description="Write one case skeleton per row of a CSV file (a spreadsheet exported as CSV): "
+        "title, summary and source URL from the columns you map, every signal 'unknown', ids "
+        "derived from the titles and made unique. Never overwrites a file.",
+    )
+    p.add_argument("source_format", choices=("csv",), metavar="csv", help="the input format (csv)")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        help="the CSV file (UTF-8, header row first), or - for standard input",
+    )
+    p.add_argument(
+        "--map",
+        required=True,
+        action="append",
+        metavar="COLUMN=FIELD,...",
+        help="which column fills which field: title (required), summary, url, label, domain, "
+        "training, intended_goal, training_signal, training_behaviour, what_changed, "
+        "failure_behaviour; e.g. --map 'Title=title,Description=summary,Original source=url'",
+    )
+    p.add_argument(
+        "--label",
+        metavar="LABEL",
+        help="the placeholder curated label of every skeleton (default: the policy's "
+        "not-a-goal-failure label); a 'label' column overrides it per row",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="print what would be written; write nothing"
+    )
+    p.add_argument(
+        "-o", "--output", metavar="DIR", help="folder to write into (default: ROOT/cases)"
+    )
+
+    p = sub.add_parser(
+        "release",
+        help=COMMANDS["release"],
+        description="Build one deterministic JSON bundle with the taxonomy, rules, policy, cases and "
+        "the verdicts under every policy, and FILE.sha256 beside it. With --previous, record the "
+        "verdicts that changed since that bundle and refuse a version step too small for the changes.",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the bundle file to write")
+    p.add_argument("--force", action="store_true", help="overwrite FILE (and FILE.sha256) if they exist")
+    p.add_argument(
+        "--previous", metavar="FILE", help="the bundle of the previous release, to list what changed"
+    )
+    p.add_argument(
+        "--release-version",
+        metavar="VERSION",
+        help="the version written into the bundle (default: the installed misgen's version)",
+    )
+    _fmt(p)
     return parser
 
 
@@ -250,8 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    from misgen.output import harden_streams
     from misgen.problems import InputError, UsageError
 
+    harden_streams()  # a stdout that is not UTF-8 escapes what it cannot encode
     try:
         from misgen import commands
 
@@ -270,10 +349,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # commands stop early with an exit code
         return exc.code if isinstance(exc.code, int) else EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print("misgen: interrupted; nothing was written", file=sys.stderr)
+        print("misgen: interrupted (files are written whole or not at all)", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_stdout()
         return EXIT_OK
     except (
         RecursionError
@@ -309,7 +388,49 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:
-    if sys.argv[1:] in (["--help"], ["-h"]):  # the fast path: see HELP
-        sys.stdout.write(HELP)
-        sys.exit(EXIT_OK)
-    sys.exit(main())
+    """The console script: ``main()``, and standard output flushed while errors can still be
+    reported (a broken pipe exits 0 quietly, a full disk exits 2 with a message, a closed
+    stdout is ignored: never a traceback at interpreter exit)."""
+    try:
+        if sys.argv[1:] in (["--help"], ["-h"]):  # the fast path: see HELP
+            if sys.stdout is not None:
+                sys.stdout.write(HELP)
+            code = EXIT_OK
+        else:
+            code = main()
+    except SystemExit as exc:  # argparse: a subcommand's --help, --version, usage errors
+        code = exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_USAGE)
+    except BrokenPipeError:
+        code = EXIT_OK
+        _discard_stdout()
+    except OSError as exc:  # the fast path's write: a full disk
+        code = _stdout_failed(exc)
+    sys.exit(_flush_stdout(code))
+
+
+def _discard_stdout() -> None:
+    """Point standard output at the null device: what is still buffered is dropped quietly."""
+    if sys.stdout is None:
+        return
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no descriptor
+        pass
+
+
+def _stdout_failed(exc: OSError) -> int:
+    _discard_stdout()
+    if sys.stderr is not None:
+        print(f"misgen: error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _flush_stdout(code: int) -> int:
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+    except (OSError, ValueError) as exc:
+        return _stdout_failed(exc) if isinstance(exc, OSError) and code == EXIT_OK else code
+    return code

@@ -38,7 +38,7 @@ def _kb(args: argparse.Namespace, extra: list[Path] | None = None, with_cases: b
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from misgen.kb import display_name, inside, iter_case_files, load
+    from misgen.kb import display_name, inside, iter_case_files, load, resolved
 
     root = _root(args)
     requested: list[Path] = []
@@ -53,12 +53,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     root_files = iter_case_files(root)
     extra: list[Path] = []
     if requested:  # resolving every case file costs ~13 lstat calls each: only when it matters
-        in_root = {p.resolve() for p in root_files}
-        data_dirs = [(root / d).resolve() for d in ("taxonomy", "classifier")]
+        in_root = {resolved(p) for p in root_files}
+        data_dirs = [resolved(root / d) for d in ("taxonomy", "classifier")]
         extra = [
             p
             for p in requested
-            if p.resolve() not in in_root and not any(inside(p, d) for d in data_dirs)
+            if resolved(p) not in in_root and not any(inside(p, d) for d in data_dirs)
         ]
     kb = load(root, extra)
     problems = list(kb.problems)
@@ -136,7 +136,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
         print("ok: schema files are up to date")
         return EXIT_OK
     print(
-        f"wrote {len(stale)} schema file(s) to {folder}"
+        f"wrote {len(stale)} schema file(s) to {clean(folder)}"
         if stale
         else "schema files already up to date"
     )
@@ -172,10 +172,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     kind, obj = found
     if args.format == "json":
-        dump_json(explain.as_dict(kb, kind, obj))
+        from misgen.kb import positions_on
+
+        data = explain.as_dict(kb, kind, obj)
+        data["debate"] = [p.id for p in positions_on(kb, explain.key_of(kind, obj))]
+        dump_json(data)
     else:
         out = console()
-        for part in explain.as_renderables(kb, kind, obj):
+        for part in [*explain.as_renderables(kb, kind, obj), *explain.debate(kb, kind, obj)]:
             out.print(part)
     return EXIT_OK
 
@@ -360,3 +364,25 @@ def cmd_agree(args: argparse.Namespace) -> int:
         for part in agree.renderables(rep):
             out.print(part)
     return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    kb = _kb(args)
+    from misgen.export import command
+
+    return command(kb, args, _policy_name(kb, args.policy))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    kb = _kb(args)
+    from misgen.importer import command
+
+    return command(kb, args)
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from misgen import __version__
+    from misgen.release import command, parse_version
+
+    parse_version(args.release_version or __version__)  # a bad version fails before the data loads
+    return command(_kb(args), args)

@@ -158,9 +158,7 @@ _CONFERENCE = re.compile(
     r"GECCO|SAFECOMP|AAMAS|UAI|AISTATS|Conference|Proceedings|Symposium|Workshop)\b"
 )
 _JOURNAL = re.compile(r"\b(Journal|journal|Nature|Science|Transactions|Letters|Review)\b")
-_ONLINE = re.compile(
-    r"\b(blog|Blog|Forum|LessWrong|website|Arbital|repository|system card|post)\b"
-)
+_ONLINE = re.compile(r"\b(blog|Blog|Forum|LessWrong|website|Arbital|repository|system card|post)\b")
 
 
 def kind_of(src: models.Source) -> str:
@@ -230,7 +228,9 @@ def bibtex_entry(src: models.Source) -> str:
         ("title", "{" + bib_escape(src.title) + "}"),  # inner braces keep the capitalisation
         ("year", str(src.year)),
     ]
-    venue_field = {"inproceedings": "booktitle", "article": "journal"}.get(entry_type, "howpublished")
+    venue_field = {"inproceedings": "booktitle", "article": "journal"}.get(
+        entry_type, "howpublished"
+    )
     fields.append((venue_field, bib_escape(src.venue)))
     if src.arxiv:
         fields += [("eprint", src.arxiv), ("archiveprefix", "arXiv")]
@@ -248,7 +248,22 @@ def bibtex_text(kb: KnowledgeBase) -> str:
     return "\n".join(bibtex_entry(src) for src in bibliography(kb))
 
 
-_PARTICLES = {"van", "von", "der", "den", "de", "di", "da", "del", "della", "du", "la", "le", "dos", "ter"}
+_PARTICLES = {
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "di",
+    "da",
+    "del",
+    "della",
+    "du",
+    "la",
+    "le",
+    "dos",
+    "ter",
+}
 
 
 def csl_name(name: str) -> dict[str, str]:
@@ -304,7 +319,12 @@ MISP_VERSION = 1
 def misp_taxonomy(kb: KnowledgeBase) -> dict[str, Any]:
     """The labels as MISP predicates and their subtypes as values (``misgen:LABEL="SUBTYPE"``)."""
     refs = sorted(
-        {kb.sources[sid].locator() for lab in kb.labels.values() for sid in lab.sources if sid in kb.sources}
+        {
+            kb.sources[sid].locator()
+            for lab in kb.labels.values()
+            for sid in lab.sources
+            if sid in kb.sources
+        }
     )
     return {
         "namespace": MISP_NAMESPACE,
@@ -400,4 +420,3 @@ def _stdout(text: str) -> None:
     sys.stdout.flush()
     buffer.write(text.encode("utf-8"))
     buffer.flush()
-

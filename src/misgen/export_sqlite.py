@@ -103,7 +103,9 @@ CREATE TABLE citations (
 CREATE TABLE disputes (
   case_id TEXT NOT NULL REFERENCES cases(id),
   position INTEGER NOT NULL,
-  label_id TEXT NOT NULL REFERENCES labels(id),
+  disputed TEXT NOT NULL, -- the label or subtype the named sources argue for
+  label_id TEXT NOT NULL REFERENCES labels(id), -- its label
+  with_labels TEXT NOT NULL, -- JSON list: the rest of the disputed label set
   held_by TEXT NOT NULL, -- JSON list of source ids
   argument TEXT NOT NULL,
   PRIMARY KEY (case_id, position)
@@ -203,7 +205,8 @@ def tables(kb: KnowledgeBase, rows: Sequence[Row]) -> dict[str, list[tuple[Any, 
             for sub in kb.subtypes.values()
         ],
         "signals": [
-            (sig.id, sig.question, _list(sig.answers), i) for i, sig in enumerate(kb.signals.values())
+            (sig.id, sig.question, _list(sig.answers), i)
+            for i, sig in enumerate(kb.signals.values())
         ],
         "sources": [
             (
@@ -253,7 +256,16 @@ def tables(kb: KnowledgeBase, rows: Sequence[Row]) -> dict[str, list[tuple[Any, 
         ]
         citations += [(cid, s.id, i) for i, s in enumerate(case.sources)]
         disputes += [
-            (cid, i, d.label, _list(d.held_by), d.argument) for i, d in enumerate(case.disputes)
+            (
+                cid,
+                i,
+                d.label,
+                ids.label_of_subtype(d.label),
+                _list(d.with_labels),
+                _list(d.held_by),
+                d.argument,
+            )
+            for i, d in enumerate(case.disputes)
         ]
         links += [(cid, link.type, link.case, link.note) for link in case.links]
     out["cases"] = cases
@@ -289,7 +301,8 @@ def tables(kb: KnowledgeBase, rows: Sequence[Row]) -> dict[str, list[tuple[Any, 
         verdict_labels += [(row.case, lab, "holds", i) for i, lab in enumerate(v.labels)]
         verdict_labels += [(row.case, lab, "possible", i) for i, lab in enumerate(v.possible)]
         fired += [
-            (row.case, f.rule, i, f.label, f.role, f.subtype, f.grade) for i, f in enumerate(v.fired)
+            (row.case, f.rule, i, f.label, f.role, f.subtype, f.grade)
+            for i, f in enumerate(v.fired)
         ]
     out["verdicts"] = verdicts
     out["verdict_labels"] = verdict_labels

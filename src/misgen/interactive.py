@@ -50,16 +50,33 @@ def _ask(out: Any, kb: KnowledgeBase, sid: str, number: int) -> models.Answer:
     evidence = None
     strength = None
     if answer != UNKNOWN:
-        evidence = (
-            Prompt.ask(
-                "   evidence (one line, Enter to skip)", default="", show_default=False, console=out
-            ).strip()
-            or None
-        )
+        evidence = ask_text(out, "   evidence (one line, Enter to skip)", TEXT_MAX) or None
         strength = Prompt.ask(
             "   strength", choices=list(models.STRENGTHS), default="inferred", console=out
         )
     return models.Answer(answer=answer, evidence=evidence, strength=strength)  # type: ignore[arg-type]
+
+
+#: the schema's limits (models.Line and models.Text): typed text over them is asked again,
+#: never turned into a validation error that loses every answer typed so far
+LINE_MAX, TEXT_MAX = 300, 6000
+
+
+def ask_text(out: Any, prompt: str, limit: int) -> str:
+    """One line of free text, at most ``limit`` characters (asked again until it fits)."""
+    while True:
+        text = Prompt.ask(prompt, default="", show_default=False, console=out).strip()
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+            out.print(Text("   that text is not valid UTF-8; type it again", style="red"))
+        elif len(text) > limit:
+            out.print(
+                Text(
+                    f"   at most {limit:,} characters (that was {len(text):,}); shorten it and type it again",
+                    style="red",
+                )
+            )
+        else:
+            return text
 
 
 def questionnaire(
@@ -122,12 +139,8 @@ def ask_all(
     try:
         answers, verdict = questionnaire(kb, answers)
         out.print(Text(f"\nverdict: {verdict.summary()}", style="bold cyan"))
-        title = Prompt.ask(
-            "case title (one line)", default="", show_default=False, console=out
-        ).strip()
-        summary = Prompt.ask(
-            "summary (one paragraph)", default="", show_default=False, console=out
-        ).strip()
+        title = ask_text(out, "case title (one line)", LINE_MAX)
+        summary = ask_text(out, "summary (one paragraph)", TEXT_MAX)
     except (KeyboardInterrupt, EOFError):
         out.print("\ninterrupted: nothing was written")
         raise KeyboardInterrupt from None

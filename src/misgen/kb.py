@@ -8,6 +8,7 @@ subtypes, sources, linked cases, rule test cases. All problems are collected in 
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,13 +67,41 @@ def display_name(root: Path, path: Path) -> str:
     """How a file is named in problems: relative to the data root when inside it."""
     try:
         return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside, or a symlink loop (RuntimeError < 3.13)
         return str(path)
+
+
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, or the absolute path unresolved when it is a symlink loop."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(path))
+
+
+def loops(path: Path) -> bool:
+    """Whether resolving ``path`` fails: a symlink loop (RuntimeError before Python 3.13,
+    OSError from 3.13 on) or a link too deep to follow."""
+    try:
+        path.resolve()
+        return False
+    except (RuntimeError, OSError):
+        return True
+
+
+def _loop_problem(rel: str) -> Problem:
+    return locate(
+        None,
+        rel,
+        (),
+        "symlink loop: the link leads back to itself",
+        "replace the link with the real file or folder",
+    )
 
 
 def iter_case_files(root: Path) -> list[Path]:
     folder = root / "cases"
-    return sorted(p for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    return sorted(p for p in folder.glob("*.yaml")) if folder.is_dir() and not loops(folder) else []
 
 
 def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = True) -> KnowledgeBase:
@@ -120,14 +149,21 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
     root_files = set(case_files)
     if with_cases:
         problems += _misnamed_case_files(root)
+        if (root / "cases").is_symlink() and loops(root / "cases"):
+            problems.append(_loop_problem("cases"))
+    looping = [p for p in case_files if p.is_symlink() and loops(p)]
+    problems += [_loop_problem(f"cases/{p.name}") for p in looping]
+    case_files = [p for p in case_files if p not in looping]
     extra = list(extra_cases)
+    problems += [_loop_problem(str(p)) for p in extra if loops(p)]
+    extra = [p for p in extra if not loops(p)]
     if extra:
         seen = {p.resolve() for p in case_files}
         case_files += [p for p in extra if p.resolve() not in seen]
     # resolved once: resolving every path costs ~13 lstat calls per file (a quarter of the
     # load time at 1,000 cases); a plain file in a plain cases/ folder needs no resolving
     real_root = root.resolve()
-    cases_plain = (root / "cases").resolve() == real_root / "cases"
+    cases_plain = resolved(root / "cases") == real_root / "cases"
     cases: dict[str, models.Case] = {}
     case_docs: dict[
         str, tuple[Document | None, str]
@@ -295,7 +331,7 @@ def inside(path: Path, folder: Path) -> bool:
     try:
         path.resolve().relative_to(folder.resolve())
         return True
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside, or a symlink loop
         return False
 
 
@@ -904,6 +940,15 @@ def check_rules(
                 )
             if names.index(named.id) != k:
                 yield locate(pdoc, prel, ("policies", k, "id"), f"policy '{named.id}' is listed twice")
+        grades = (*models.STRENGTHS, "unstated")
+        if sorted(policy.grade_order) != sorted(grades):
+            yield locate(
+                pdoc,
+                prel,
+                ("grade_order",),
+                "grade_order must list every evidence grade exactly once",
+                f"grades: {', '.join(grades)} (strongest first)",
+            )
         if policy.default not in names:
             yield locate(
                 pdoc, prel, ("default",), f"unknown policy '{policy.default}'", f"policies: {', '.join(names)}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -11,13 +10,34 @@ from typing import Any
 from misgen import ids, models, yamlio
 from misgen.kb import KnowledgeBase
 from misgen.loading import problems_from
-from misgen.output import atomic_create
+from misgen.output import atomic_create, clean, print_problems
 from misgen.problems import InputError, Problem, UsageError
 
 
 def _q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A YAML double-quoted scalar that reads back as exactly ``text`` (see yamlio.quote)."""
+    return yamlio.quote(text)
+
+
+#: the curated label a skeleton without a suggestion carries: the curator must choose
+PLACEHOLDER_LABEL = "TODO-label"
+
+
+def check_skeleton(text: str, display: str, kb: KnowledgeBase) -> None:
+    """Raise InputError unless ``text`` reads back, with misgen's own reader, as a case file
+    that validates against the schema (the placeholder label aside, which is there to be
+    replaced). Whatever ``misgen new`` writes has passed this first."""
+    from pydantic import ValidationError
+
+    doc = yamlio.parse(text, display)  # InputError: a character YAML cannot carry
+    data = doc.data
+    curated = data.get("curated") if isinstance(data, dict) else None
+    if isinstance(curated, dict) and curated.get("labels") == [PLACEHOLDER_LABEL]:
+        curated["labels"] = [kb.policy.not_a_goal_failure if kb.policy else "none"]
+    try:
+        models.Case.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, doc, display)) from None
 
 
 def _comment(text: str, indent: int) -> list[str]:
@@ -127,7 +147,7 @@ def skeleton(
         (
             f"  labels: [{suggested}]  # the classifier's verdict from your answers: review it; primary first"
             if suggested
-            else "  labels: [TODO-label]  # primary first: misspecification, shard-imbalance, deceptive-alignment, reflective-drift, none"
+            else f"  labels: [{PLACEHOLDER_LABEL}]  # primary first: misspecification, shard-imbalance, deceptive-alignment, reflective-drift, none"
         ),
         f"  reasoning: {_q('TODO: why these labels, in the taxonomy terms')}",
         "disputes: []",
@@ -171,8 +191,16 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     from misgen.engine import Classifier
 
     suggested = Classifier.from_kb(kb).decide(answers).primary
-    atomic_create(
-        target, skeleton(case_id, kb, answers, meta.get("title"), meta.get("summary"), suggested)
-    )
-    print(f"wrote {target}; fill in the TODOs, then run: misgen validate {target}")
+    text = skeleton(case_id, kb, answers, meta.get("title"), meta.get("summary"), suggested)
+    try:
+        check_skeleton(text, str(target), kb)
+    except InputError as exc:
+        print_problems(exc.problems)
+        raise UsageError(
+            f"the case file for '{case_id}' would not read back as a valid case (above); "
+            "nothing was written"
+        ) from None
+    atomic_create(target, text)
+    shown = clean(target)
+    print(f"wrote {shown}; fill in the TODOs, then run: misgen validate {shown}")
     return 0

@@ -17,7 +17,24 @@ def read_scenario(source: str, kb: KnowledgeBase) -> models.Scenario:
     from pydantic import ValidationError
 
     if source == "-":
-        raw = sys.stdin.buffer.read(yamlio.MAX_FILE_BYTES + 1)
+        stdin = getattr(sys.stdin, "buffer", None)  # None when standard input is closed
+        try:
+            raw = yamlio.read_capped(stdin) if stdin is not None else None
+        except (OSError, ValueError):  # a closed or unreadable descriptor
+            raw = None
+        if raw is None:
+            raise InputError(
+                [
+                    Problem(
+                        "<stdin>",
+                        None,
+                        None,
+                        "",
+                        "standard input is closed or cannot be read",
+                        "pipe a scenario in, or name a FILE",
+                    )
+                ]
+            )
         doc = yamlio.parse(yamlio.decode(raw, "<stdin>"), "<stdin>")
         display = "<stdin>"
         if not isinstance(doc.data, dict):
@@ -93,7 +110,7 @@ def check_answers(
                     display,
                     ("signals", sid),
                     f"unknown signal '{sid}'",
-                    f"known: {', '.join(kb.signals)}",
+                    _known_hint(sid, kb, guess=len(problems) < 1000),
                 )
             )
         elif answer.answer not in signal.answers:
@@ -107,3 +124,14 @@ def check_answers(
                 )
             )
     return problems
+
+
+def _known_hint(sid: str, kb: KnowledgeBase, guess: bool = True) -> str:
+    """A close match, not the list of every signal: repeated for each unknown signal of a
+    hostile file, the list turned a 1 MB scenario into 33 MB of messages. Guessing costs a
+    fuzzy match each, so only the first problems (the ones printed) get a guess."""
+    import difflib
+
+    close = difflib.get_close_matches(sid, list(kb.signals), n=1) if guess else []
+    guess = f"did you mean '{close[0]}'? " if close else ""
+    return guess + "('misgen taxonomy' lists the signals)"

@@ -244,14 +244,23 @@ def apply(p: Plan, done: list[str] | None = None) -> None:
     from misgen.output import atomic_write
 
     done = [] if done is None else done
+
+    def put(path: Path, data: bytes, rel: str) -> None:
+        try:
+            atomic_write(path, data, force=True)
+        except KeyboardInterrupt:  # held back until the file was whole: count it if it is
+            if read_regular(path, len(data) + 1) == data:
+                done.append(rel)
+            raise
+        done.append(rel)
+
     previous = read_manifest(p.out)
     atomic_write(
         p.out / MANIFEST, manifest(sorted(previous | set(p.files) - {MANIFEST})), force=True
     )
     for rel in p.write:
         if rel != MANIFEST:
-            atomic_write(p.out / rel, p.files[rel], force=True)
-            done.append(rel)
+            put(p.out / rel, p.files[rel], rel)
     for rel in p.obsolete:
         if not _removable(p.out, rel):  # changed since the plan was made
             continue
@@ -261,8 +270,7 @@ def apply(p: Plan, done: list[str] | None = None) -> None:
         _prune(target.parent, p.out)
     atomic_write(p.out / MANIFEST, p.files[MANIFEST], force=True)
     if p.config_state == "write":
-        atomic_write(p.config, p.config_text, force=True)
-        done.append(CONFIG)
+        put(p.config, p.config_text, CONFIG)
 
 
 def _prune(folder: Path, out: Path) -> None:

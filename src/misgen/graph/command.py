@@ -86,13 +86,15 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     """Run ``misgen graph``; returns the exit code (0; usage errors raise UsageError)."""
     fmt = args.format
     if args.output and Path(args.output).exists() and not args.force:  # say so before the slow part
-        raise UsageError(f"{args.output} exists; pass --force to overwrite it")
+        raise UsageError(f"{args.output} exists; pass --force to overwrite it")  # cleaned by main
     graph = view(kb, fmt, args.focus, args.depth, args.kind)
     if args.output:
         from misgen.output import atomic_write
 
         atomic_write(Path(args.output), render(graph, fmt), force=args.force)
-        print(f"wrote {args.output}", file=sys.stderr)
+        from misgen.output import clean
+
+        print(f"wrote {clean(args.output)}", file=sys.stderr)
         return 0
     if fmt == "text":
         from misgen.graph.text import text_tree
@@ -100,5 +102,7 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 
         console().print(text_tree(graph))
         return 0
-    sys.stdout.write(render(graph, fmt))
+    from misgen.output import write_stdout
+
+    write_stdout(render(graph, fmt))  # UTF-8 whatever the locale, like -o
     return 0

@@ -54,7 +54,11 @@ def neighbourhood(graph: nx.MultiDiGraph, focus: str, depth: int) -> nx.MultiDiG
     """
     distance = {focus: 0}
     frontier = [focus]
-    for step in range(1, depth + 1):
+    # no path is longer than the node count, and the walk ends with its frontier: a depth of
+    # 10**20 costs what the whole graph costs, not 10**20 empty steps
+    for step in range(1, min(depth, graph.number_of_nodes()) + 1):
+        if not frontier:
+            break
         reached: list[str] = []
         for node in frontier:
             if node != focus and _is_hub(graph, node):
