@@ -16,7 +16,8 @@ def test_readme_counts_match_the_case_base(kb: KnowledgeBase) -> None:
         match = re.search(rf"^\| {re.escape(label)}[^|]*\| (\d+) \|", readme, re.MULTILINE)
         assert match, f"README has no row for {label}"
         assert int(match.group(1)) == count, (
-            f"README says {match.group(1)} {label} cases, data has {count}"
+            f"README says {match.group(1)} {label} cases, data has {count}: a case was added or "
+            "relabelled; update the README's case-base table (see CONTRIBUTING, 'Run the checks')"
         )
     assert f"\n{len(kb.cases)} cases:" in readme
 

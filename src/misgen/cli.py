@@ -19,6 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
+    from typing import Any
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -37,6 +38,7 @@ COMMANDS = {
     "export": "export the case base as CSV, JSON Lines, SQLite, BibTeX, CSL-JSON or MISP",
     "import": "scaffold case skeletons from the rows of a spreadsheet (CSV)",
     "release": "build the versioned release bundle (JSON) and its SHA-256",
+    "info": "show the data root in use and where it came from, versions and counts",
 }
 
 
@@ -87,6 +89,27 @@ def _parser_class() -> type[argparse.ArgumentParser]:
     return _Parser
 
 
+def _id_formatter() -> type[argparse.HelpFormatter]:
+    """argparse's formatter, but never breaking a line inside a hyphenated id."""
+    import argparse
+    import textwrap
+
+    class _Formatter(argparse.HelpFormatter):
+        def _split_lines(self, text: str, width: int) -> list[str]:
+            return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+        def _fill_text(self, text: str, width: int, indent: str) -> str:
+            return textwrap.fill(
+                " ".join(text.split()),
+                width,
+                initial_indent=indent,
+                subsequent_indent=indent,
+                break_on_hyphens=False,
+            )
+
+    return _Formatter
+
+
 def _fmt(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
@@ -120,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "paths", nargs="*", metavar="PATH", help="case files or folders (default: everything)"
     )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="also refuse case files that still hold a TODO placeholder (what 'misgen new' "
+        "leaves to fill in); CI and pre-commit use it",
+    )
     _fmt(p)
 
     p = sub.add_parser(
@@ -132,8 +161,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("taxonomy", help=COMMANDS["taxonomy"], description="Show the taxonomy.")
     _fmt(p)
 
-    p = sub.add_parser("explain", help=COMMANDS["explain"], description="Explain one id.")
-    p.add_argument("id", metavar="ID")
+    p = sub.add_parser(
+        "explain",
+        help=COMMANDS["explain"],
+        formatter_class=_id_formatter(),
+        description="Explain one id. Ids of every kind share one namespace: labels (misspecification), "
+        "subtypes (misspecification.spec-level), signals (goal-directed), rules "
+        "(misspecification/clean-proxy), cases (coinrun-go-right), relations "
+        "(spec-level-vs-concept-level), frameworks (shah-goal-misgeneralization), framework terms "
+        "(FRAMEWORK:TERM, or TERM alone), sources and debate positions. 'misgen taxonomy' lists "
+        "labels, subtypes, signals, relations and frameworks; 'misgen classify --all' lists the "
+        "cases; taxonomy/*.yaml and classifier/rules.yaml hold the rest.",
+    )
+    p.add_argument(
+        "id",
+        metavar="ID",
+        help="a label, subtype, signal, rule, case, relation, framework, term, source or "
+        "debate-position id (a misspelt id gets a did-you-mean)",
+    )
+    p.add_argument(
+        "--trace",
+        action="store_true",
+        help="for a case: the full condition tree of every fired rule (default: a compact verdict)",
+    )
     _fmt(p)
 
     p = sub.add_parser(
@@ -149,6 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
         "-i",
         action="store_true",
         help="answer the diagnostic questions in the terminal",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="with --interactive: save the answers as a scenario FILE (read by 'classify FILE' "
+        "and 'new ID --answers FILE'); never overwrites",
+    )
+    p.add_argument(
+        "--trace",
+        action="store_true",
+        help="show every fired rule's full condition tree and the frameworks' perspectives "
+        "(default: a compact verdict)",
     )
     _fmt(p)
 
@@ -206,10 +269,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--answers",
         metavar="FILE",
-        help="YAML or JSON mapping of signal id to answer (or to {answer, evidence, strength, source})",
+        help="a scenario file (answers under 'signals:', as 'classify -i -o' saves; its title, "
+        "summary, kind and domain are used too), or a bare mapping of signal id to answer",
     )
     p.add_argument(
-        "--interactive", "-i", action="store_true", help="ask the questions in the terminal"
+        "--interactive",
+        "-i",
+        action="store_true",
+        help="ask the questions, then the title, summary, kind, domain and a source, in the terminal",
+    )
+    p.add_argument(
+        "--blind",
+        action="store_true",
+        help="never show the classifier's verdict nor pre-fill it as the curated label "
+        "(for curators labelling independently)",
     )
     p.add_argument(
         "-o", "--output", metavar="PATH", help="where to write (default: ROOT/cases/ID.yaml)"
@@ -309,6 +382,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="the version written into the bundle (default: the installed misgen's version)",
     )
     _fmt(p)
+
+    p = sub.add_parser(
+        "info",
+        help=COMMANDS["info"],
+        description="Show which data root misgen uses and why (--root, $MISGEN_ROOT, a checkout "
+        "found from the current folder, the checkout misgen is installed from, or the copy "
+        "bundled in the package), the versions, and what the data holds.",
+    )
+    _fmt(p)
     return parser
 
 
@@ -321,17 +403,34 @@ def _policy(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _fast_classify(argv: Sequence[str] | None) -> Any:
+    """``misgen classify FILE`` from the cached snapshot, without pydantic or rich
+    (:mod:`misgen.fastpath`): its output, ready to write; None to take the normal path."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if "classify" not in words:
+        return None
+    from misgen.fastpath import prepare
+
+    return prepare(words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_USAGE
+    fast = _fast_classify(argv)
+    if fast is not None:  # written below, inside the same error handling
+        args = fast
+    else:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_USAGE
     from misgen.output import harden_streams
     from misgen.problems import InputError, UsageError
 
     harden_streams()  # a stdout that is not UTF-8 escapes what it cannot encode
     try:
+        if fast is not None:
+            return int(fast())
         from misgen import commands
 
         handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))

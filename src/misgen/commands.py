@@ -40,7 +40,7 @@ def _kb(args: argparse.Namespace, extra: list[Path] | None = None, with_cases: b
 def cmd_validate(args: argparse.Namespace) -> int:
     from misgen.kb import display_name, inside, iter_case_files, load, resolved
 
-    root = _root(args)
+    root, origin = _root_origin(args.root)
     requested: list[Path] = []
     for raw in args.paths:
         path = Path(raw)
@@ -66,6 +66,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from misgen.graph import integrity_problems  # cheap: no networkx
 
         problems += integrity_problems(kb)
+    if getattr(args, "strict", False):
+        from misgen.strict import placeholder_problems
+
+        data_dirs = [resolved(root / d) for d in ("taxonomy", "classifier")]
+        for path in requested or root_files:
+            if not any(inside(path, d) for d in data_dirs):
+                problems += placeholder_problems(path, display_name(root, path))
     if args.paths:  # an empty folder checks nothing (not the whole root)
         wanted = {display_name(root, p) for p in requested} | {
             _link_name(root, p) for p in requested
@@ -87,13 +94,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         )
     else:
         print_problems(problems)
+        where = f"data root {clean(root)} ({_origin_kind(origin)})"
         if problems:
             print(
-                f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s); {checked} file(s) checked",
+                f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s); "
+                f"{checked} file(s) checked; {where}",
                 file=sys.stderr,
             )
         else:
-            print(f"ok: {checked} file(s) checked, no problems")
+            print(f"ok: {checked} file(s) checked, no problems; {where}")
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
@@ -174,12 +183,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         from misgen.kb import positions_on
 
-        data = explain.as_dict(kb, kind, obj)
+        data = {"schema_version": 1, **explain.as_dict(kb, kind, obj)}
         data["debate"] = [p.id for p in positions_on(kb, explain.key_of(kind, obj))]
         dump_json(data)
     else:
         out = console()
-        for part in [*explain.as_renderables(kb, kind, obj), *explain.debate(kb, kind, obj)]:
+        parts = explain.as_renderables(kb, kind, obj, getattr(args, "trace", False))
+        for part in [*parts, *explain.debate(kb, kind, obj)]:
             out.print(part)
     return EXIT_OK
 
@@ -191,10 +201,19 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from misgen import render
     from misgen.serialize import verdict_dict
 
+    output = getattr(args, "output", None)
+    if output and not args.interactive:
+        raise UsageError("-o/--output saves the answers of --interactive; give both, or neither")
     if args.interactive:
         from misgen.interactive import run_session
 
-        return run_session(_kb(args))
+        if output:
+            target = Path(output)
+            if target.exists() or target.is_symlink():  # before the questions, not after them
+                raise UsageError(f"{output} exists; choose another FILE (misgen never overwrites it)")
+            if target.suffix not in (".yaml", ".yml"):
+                raise UsageError(f"{output}: the scenario file must end in .yaml")
+        return run_session(_kb(args), output)
     if args.all:
         if args.file:
             raise UsageError("give a FILE or --all, not both")
@@ -236,9 +255,15 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from misgen.engine import Classifier
     from misgen.scenario import read_scenario
 
+    from misgen import snapshot
+
+    # the files' key before loading them: a snapshot is stored only if they did not change since
+    before = snapshot.key(_root(args)) if snapshot.enabled() else None
     kb = _kb(
         args, with_cases=False
     )  # a scenario needs the taxonomy and the rules, not the case base
+    if before is not None:
+        snapshot.store(kb, before)  # for the next run's fast path (misgen.fastpath); never raises
     scenario = read_scenario(args.file, kb)
     verdict = Classifier.from_kb(kb, _policy_name(kb, args.policy)).classify(
         scenario.answers(), case_id=scenario.id
@@ -246,8 +271,22 @@ def cmd_classify(args: argparse.Namespace) -> int:
     if args.format == "json":
         dump_json(verdict_dict(verdict))
     else:
-        console().print(render.verdict_tree(verdict, scenario.title))
+        out = console()
+        if getattr(args, "trace", False):
+            out.print(render.verdict_tree(verdict, scenario.title))
+        else:
+            out.print(render.compact_verdict(verdict, scenario.title, out.width))
     return EXIT_OK
+
+
+def _emit(args: argparse.Namespace, data: Any, renderables: Any) -> None:
+    """``data`` as JSON with ``--format json``, else ``renderables(data)`` on the console."""
+    if args.format == "json":
+        dump_json(data)
+        return
+    out = console()
+    for part in renderables(data):
+        out.print(part)
 
 
 def _policy_name(kb: Any, name: str | None) -> str | None:
@@ -265,22 +304,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     kb = _kb(args)
     policy = _policy_name(kb, args.policy)
     if args.compare_policies:
-        cmp = compare_policies(kb)
-        if args.format == "json":
-            dump_json(cmp)
-        else:
-            out = console()
-            for part in render.policy_tables(cmp):
-                out.print(part)
+        _emit(args, compare_policies(kb), render.policy_tables)
         return EXIT_OK
     rep = report(kb, classify_all(kb, policy=policy), policy)
     bad = failing(rep) if policy in (None, kb.policy.default) else []
-    if args.format == "json":
-        dump_json(rep)
-    else:
-        out = console()
-        for part in render.eval_tables(rep):
-            out.print(part)
+    _emit(args, rep, render.eval_tables)
     for d in bad:
         why = "declared disagreement is stale" if d["stale"] else "undeclared disagreement"
         print(
@@ -356,13 +384,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
     kb = _kb(args, with_cases=False)
     clf = agree.classifier(kb, args.policy)  # an unknown policy fails before any file is read
     first, second = agree.read_coding(args.first, kb), agree.read_coding(args.second, kb)
-    rep = agree.report(kb, first, second, clf)
-    if args.format == "json":
-        dump_json(rep)
-    else:
-        out = console()
-        for part in agree.renderables(rep):
-            out.print(part)
+    _emit(args, agree.report(kb, first, second, clf), agree.renderables)
     return EXIT_OK
 
 
@@ -386,3 +408,82 @@ def cmd_release(args: argparse.Namespace) -> int:
 
     parse_version(args.release_version or __version__)  # a bad version fails before the data loads
     return command(_kb(args), args)
+
+
+# --------------------------------------------------------------------------- info
+
+
+def _root_origin(explicit: str | None) -> tuple[Path, str]:
+    """The data root in use and where it came from, in the order :func:`find_root` tries."""
+    from misgen.root import ENV_VAR, find_root, is_bundled, walk_up
+
+    root = find_root(explicit)
+    if explicit is not None:
+        return root, "--root"
+    if os.environ.get(ENV_VAR):
+        return root, f"${ENV_VAR}"
+    if is_bundled(root):
+        return root, "bundled: the read-only copy inside the installed package"
+    found = walk_up(Path.cwd())
+    if found is not None and found == root:
+        here = "the current folder" if found == Path.cwd() else "a parent of the current folder"
+        return root, f"checkout: {here}"
+    return root, "checkout: the one this misgen is installed from (editable install)"
+
+
+def _origin_kind(origin: str) -> str:
+    """``--root``, ``MISGEN_ROOT``, ``checkout`` or ``bundled``."""
+    return origin.lstrip("$").split(":", 1)[0]
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    import platform
+
+    from misgen import __version__
+    from misgen.kb import load
+    from misgen.root import is_bundled
+
+    root, origin = _root_origin(args.root)
+    kb = load(root)
+    counts = {
+        "labels": len(kb.labels),
+        "subtypes": len(kb.subtypes),
+        "signals": len(kb.signals),
+        "rules": len(kb.rules),
+        "cases": len(kb.cases),
+        "frameworks": len(kb.frameworks),
+        "relations": len(kb.relations),
+        "sources": len(set(kb.sources) | {s.id for c in kb.cases.values() for s in c.sources}),
+    }
+    policy = kb.policy.default if kb.policy is not None else None
+    writable = not is_bundled(root)
+    if args.format == "json":
+        dump_json(
+            {
+                "schema_version": 1,
+                "misgen": __version__,
+                "python": platform.python_version(),
+                "root": str(root),
+                "root_from": _origin_kind(origin),
+                "root_origin": origin,
+                "writable": writable,
+                "counts": counts,
+                "default_policy": policy,
+                "problems": len(kb.problems),
+            }
+        )
+        return EXIT_OK
+    print(f"misgen {__version__} (Python {platform.python_version()})")
+    print(f"data root: {clean(root)}")
+    print(f"  from: {origin}")
+    if not writable:
+        print("  new, docs and schema write nothing here: pass -o/--out, --root DIR or MISGEN_ROOT")
+    print("data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    if policy:
+        print(f"default policy: {policy}")
+    if kb.problems:
+        print(f"problems: {len(kb.problems)} (run 'misgen validate')")
+    else:
+        print("problems: none")
+    print("order tried: --root, $MISGEN_ROOT, the current folder or a marked parent, the checkout, bundled")
+    return EXIT_OK

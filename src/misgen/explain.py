@@ -157,10 +157,12 @@ def as_dict(kb: KnowledgeBase, kind: str, obj: Any) -> dict[str, Any]:
     return {"kind": kind, **data, **extra}
 
 
-def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
+def as_renderables(kb: KnowledgeBase, kind: str, obj: Any, trace: bool = False) -> list[Any]:
+    """What ``misgen explain`` prints; for a case, the compact verdict unless ``trace``."""
     if kind == "case":
         from misgen.engine import Classifier
-        from misgen.render import verdict_tree
+        from misgen.output import console
+        from misgen.render import compact_verdict, verdict_tree
 
         verdict = Classifier.from_kb(kb).classify(obj.signals, case_id=obj.id)
         curated = " + ".join(obj.curated.labels) + (
@@ -172,7 +174,7 @@ def as_renderables(kb: KnowledgeBase, kind: str, obj: Any) -> list[Any]:
                 title=Text(clean(obj.title)),
                 subtitle=f"{obj.kind} · {obj.domain}",
             ),
-            verdict_tree(verdict),
+            verdict_tree(verdict) if trace else compact_verdict(verdict, None, console().width),
             Text(f"curated: {curated}", style="bold"),
             Text(clean(obj.curated.reasoning)),
         ]

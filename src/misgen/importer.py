@@ -244,7 +244,7 @@ def adjust(
             )
     _swap(
         lines,
-        "  labels: [TODO-label]",
+        "  labels: [",
         [
             f"  labels: [{label}]  # a placeholder set by 'misgen import': choose the labels, primary first"
         ],

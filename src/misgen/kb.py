@@ -660,11 +660,12 @@ MAX_USE_DEPTH = 12
 #: definition's tree (so a definition used twice counts twice). Traces, explanations, the
 #: near-miss search and the docs all walk conditions expanded, so this (not the file size)
 #: is what bounds their time and memory. Override with MISGEN_MAX_CONDITION_NODES.
-MAX_CONDITION_NODES = _env_int("MISGEN_MAX_CONDITION_NODES", 2_000)
+MAX_CONDITION_NODES = _env_int("MISGEN_MAX_CONDITION_NODES", 1_000)
 #: The expanded size of every condition of the rule base together (rules, definitions,
 #: policy caveats, applies_when, necessary conditions, framework terms): what classifying
-#: one case costs. Override with MISGEN_MAX_RULE_BASE_NODES.
-MAX_RULE_BASE_NODES = _env_int("MISGEN_MAX_RULE_BASE_NODES", 50_000)
+#: one case costs. The bundled data uses about 400 (its largest condition: 22 nodes).
+#: Override with MISGEN_MAX_RULE_BASE_NODES.
+MAX_RULE_BASE_NODES = _env_int("MISGEN_MAX_RULE_BASE_NODES", 5_000)
 
 
 def _use_graph(definitions: dict[str, models.Definition]) -> dict[str, list[str]]:
@@ -767,8 +768,8 @@ def check_sizes(
             f"the conditions of the rule base expand to {_nodes(total)} nodes in all "
             f"(at most {MAX_RULE_BASE_NODES:,}; rules, definitions, caveats, applies_when, "
             "necessary conditions and framework terms together)",
-            "share fewer definitions many times, or raise MISGEN_MAX_RULE_BASE_NODES "
-            "if the rules are trusted",
+            "make the conditions smaller (a definition counts each time it is used), or raise "
+            "MISGEN_MAX_RULE_BASE_NODES if the rules are trusted",
         )
 
 

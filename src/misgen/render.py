@@ -116,6 +116,157 @@ def verdict_tree(verdict: Verdict, title: str | None = None) -> Tree:
     return tree
 
 
+#: what each evidence grade means, for the one line that explains the verdict's grade
+GRADE_MEANING = {
+    "measured": "every answer the deciding rule rests on was measured",
+    "inferred": "the weakest answer the deciding rule rests on is inferred",
+    "speculative": "the deciding rule rests on a speculative answer",
+    "unstated": "an answer the deciding rule rests on gives no strength",
+    "none": "no rule decided a label",
+}
+NEAR_MISSES_SHOWN, QUESTIONS_SHOWN = 4, 3
+
+
+def _wrapped(text: str, width: int, indent: int, hang: int | None = None) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        max(20, width),
+        initial_indent=" " * indent,
+        subsequent_indent=" " * (indent if hang is None else hang),
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [" " * indent]
+
+
+def supporting_answers(fired: Any) -> list[tuple[str, str, str | None, bool]]:
+    """(signal, answer, strength, negated) for each answer that made the rule's ``when`` true,
+    in trace order, each signal once. ``negated``: it counts because it is *not* the answer
+    a ``not`` names."""
+    out: list[tuple[str, str, str | None, bool]] = []
+    seen: set[str] = set()
+
+    def walk(trace: Trace, negated: bool) -> None:
+        if trace.op in ("is", "in"):
+            if trace.value is (not negated) and trace.signal and trace.signal not in seen:
+                seen.add(trace.signal)
+                out.append((trace.signal, str(trace.actual), trace.strength, negated))
+            return
+        for child in trace.children:
+            walk(child, negated ^ (trace.op == "not"))
+
+    walk(fired.trace, False)
+    return out
+
+
+def _either(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _strength(answer: str, strength: str | None) -> str:
+    if strength:
+        return f" [{strength}]"
+    return "" if answer == "not-applicable" else " [no strength given]"
+
+
+def compact_verdict(verdict: Verdict, title: str | None = None, width: int = 80) -> Text:
+    """The verdict in a screenful: labels, status, policy, the rule that decided the primary
+    label with the answers it rests on, other fired rules, possible labels, caveats, near
+    misses and the top questions. ``--trace`` shows the full tree (:func:`verdict_tree`)."""
+    width = max(40, min(width, 100)) - 1
+    out = Text()
+
+    def line(text: str = "", style: str = "", indent: int = 0, hang: int | None = None) -> None:
+        for part in _wrapped(clean(text), width, indent, hang) if text else [""]:
+            out.append(part + "\n", style=style)
+
+    head = Text(clean(verdict.case or "scenario"), style="bold")
+    head.append(" → ")
+    head.append(
+        verdict.summary() if verdict.primary else "undetermined",
+        style="bold cyan" if verdict.primary else "bold yellow",
+    )
+    out.append_text(head)
+    out.append("\n")
+    if title:
+        line(title, "italic", 2)
+    line(
+        f"status: {verdict.status} · evidence: {verdict.evidence_grade} · policy: {verdict.policy}",
+        "dim",
+        2,
+    )
+    deciding = [f for f in verdict.fired if f.label == verdict.primary and f.role == "primary"]
+    if deciding:
+        first = deciding[0]
+        line()
+        line(f"decided by rule {first.rule}, because:", "bold")
+        answers = supporting_answers(first)
+        for signal, answer, strength, negated in answers:
+            if negated:
+                continue
+            out.append("  ✔ ", style="green")
+            out.append(f"{clean(signal)} = {clean(answer)}")
+            out.append(_strength(answer, strength) + "\n", style="dim")
+        blockers = [a for a in answers if a[3]]
+        if blockers:
+            line("and what would rule it out does not hold:", "", 2)
+            for signal, answer, strength, _negated in blockers:
+                out.append("  ✘ ", style="red")
+                out.append(f"{clean(signal)} = {clean(answer)}")
+                out.append(_strength(answer, strength) + "\n", style="dim")
+        if verdict.evidence_grade in GRADE_MEANING:
+            line(f"evidence {verdict.evidence_grade}: {GRADE_MEANING[verdict.evidence_grade]}", "dim", 2)
+        if first.unless is not None and first.unless.value is None:
+            line("its 'unless' is unknown, so it does not block (see --trace)", "dim", 2)
+    elif not verdict.fired:
+        line()
+        line("no rule fired", "yellow")
+    others = [f for f in verdict.fired if not deciding or f is not deciding[0]]
+    if others:
+        line()
+        line("also fired:", "bold")
+        for f in others:
+            role = "label holds" if f.role == "primary" else "indicator only: label possible"
+            line(f"{f.rule} ({role})", "", 2, 4)
+    if verdict.possible or verdict.caveats:
+        line()
+    if verdict.possible:
+        line(f"possible, not established: {', '.join(verdict.possible)}", "yellow")
+    for _cid, message in verdict.caveats:
+        line("caveat: " + message, "yellow", 0, 2)
+    if verdict.near_misses:
+        line()
+        line("near misses (one answer away):", "bold")
+        grouped: dict[str, dict[tuple[str, str], list[str]]] = {}
+        for n in verdict.near_misses:
+            grouped.setdefault(n.rule, {}).setdefault((n.needed, n.current), []).append(n.signal)
+        for rule, needs in list(grouped.items())[:NEAR_MISSES_SHOWN]:
+            alternatives = [
+                f"{_either(signals)} = {needed} (now {current})"
+                for (needed, current), signals in needs.items()
+            ]
+            line(f"{rule} if {' or '.join(alternatives)}", "", 2, 4)
+        more = len(grouped) - NEAR_MISSES_SHOWN
+        if more > 0:
+            line(f"(+{more} more: --trace)", "dim", 2)
+    if verdict.questions:
+        line()
+        shown = verdict.questions[:QUESTIONS_SHOWN]
+        line(
+            f"questions that could change the verdict (top {len(shown)} of {len(verdict.questions)}):",
+            "bold",
+        )
+        for i, q in enumerate(shown, 1):
+            line(f"{i}. {q.signal}: {q.question}", "", 2, 5)
+            for answer, result in q.outcomes:
+                line(f"{answer} → {result}", "dim", 5, 7)
+    line()
+    line("full rule trees and the frameworks' perspectives: add --trace", "dim")
+    out.rstrip()
+    return out
+
+
 def cases_table(rows: list[Any]) -> Table:
     table = Table(title="misgen: classifier vs curator", show_lines=False)
     for col in ("case", "classifier", "curated", "agrees", "grade"):

@@ -53,20 +53,42 @@ def read_scenario(source: str, kb: KnowledgeBase) -> models.Scenario:
         try:
             scenario = models.Scenario.model_validate(doc.data)
         except ValidationError as exc:
-            raise InputError(problems_from(exc, doc, display)) from None
+            raise InputError(flat_answers_hint(problems_from(exc, doc, display), kb)) from None
     else:
         path = Path(source)
         if not path.exists():  # a folder, device or pipe is refused by the loader, without blocking
             raise InputError([Problem(source, None, None, "", "no such file", "")])
         scenario_or_none, doc_or_none, problems = load_model(path, models.Scenario, source)
         if problems or scenario_or_none is None:
-            raise InputError(problems)
+            raise InputError(flat_answers_hint(problems, kb))
         scenario, doc, display = scenario_or_none, doc_or_none, source
     scenario = translate_retired(scenario, kb, display)
     problems = check_answers(scenario.answers(), kb, doc, display)
     if problems:
         raise InputError(problems)
     return scenario
+
+
+def flat_answers_hint(problems: list[Problem], kb: KnowledgeBase) -> list[Problem]:
+    """An unknown top-level field that is a signal id means the answers were written as a
+    flat mapping: say where they go instead of "check the spelling"."""
+    signals = set(kb.signals) | set(kb.deprecated)
+    out = []
+    for p in problems:
+        if p.field in signals and p.message.startswith("unknown field"):
+            p = Problem(
+                p.path,
+                p.line,
+                p.column,
+                p.field,
+                f"'{p.field}' is a signal: a scenario lists its answers under 'signals:'",
+                ""
+                if any(o.field in signals for o in out)
+                else "put 'signals:' on a line of its own above the answers and indent each "
+                "answer by two spaces; 'misgen new ID -o FILE' writes a template with every signal",
+            )
+        out.append(p)
+    return out
 
 
 def translate_retired(scenario: models.Scenario, kb: KnowledgeBase, display: str) -> models.Scenario:

@@ -10,20 +10,6 @@ from misgen.docs import md
 from misgen.docs.conditions import trace
 from misgen.docs.context import Context
 
-#: Mermaid refuses diagrams longer than this by default (its ``maxTextSize``).
-MERMAID_MAX = 50_000
-#: the graphs tried for the Mermaid block, largest first, until one fits under MERMAID_MAX
-MERMAID_VIEWS: tuple[tuple[list[str] | None, str], ...] = (
-    (None, ""),
-    (
-        ["label", "subtype", "framework", "term"],
-        " without the cases, which would exceed Mermaid's size limit",
-    ),
-    (
-        ["label", "subtype"],
-        " for the labels and subtypes only, as the full graph would exceed Mermaid's size limit",
-    ),
-)
 _SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
 
 
@@ -266,28 +252,20 @@ def agreement_page(ctx: Context) -> str:
 
 
 def graph_files(ctx: Context) -> dict[str, str]:
-    """The graph page and its SVG, drawn by :mod:`misgen.graph` (imported here: networkx is slow to load)."""
-    from misgen.graph import render_mermaid, render_svg, restrict, view
+    """The graph page and its SVG, drawn by :mod:`misgen.graph` (imported here: networkx is slow to load).
+
+    The page shows the drawing inline, at full size, in a frame that scrolls both ways, with
+    every node a link to its page (an ``<img>`` would shrink it to unreadable text and kill
+    the links and tooltips). The static site draws no Mermaid, so the page points to
+    ``misgen graph --format mermaid`` for GitHub instead of dumping its source.
+    """
+    from misgen.graph import render_svg, view
 
     here = paths.GRAPH
     # the same drawing as `misgen graph --format svg`: labels, subtypes, cases, frameworks and terms
     graph = view(ctx.kb, "svg")
     svg = render_svg(graph)
-    block = ["## Mermaid", ""]
-    for kinds, what in MERMAID_VIEWS:
-        mermaid = render_mermaid(restrict(graph, frozenset(kinds)) if kinds else graph)
-        if len(mermaid) <= MERMAID_MAX:
-            block += [
-                f"The same relations as Mermaid source{what} (GitHub draws it; the static site shows the source):",
-                "",
-                *md.fence(mermaid, "mermaid"),
-            ]
-            break
-    else:
-        block.append(
-            "The Mermaid source is over Mermaid's size limit; run `misgen graph --format mermaid --focus ID` "
-            "for the neighbourhood of one node."
-        )
+    pages = {nid: page for nid, attrs in graph.nodes(data=True) if (page := _node_page(ctx, attrs))}
     page = md.page(
         "Relation graph",
         [
@@ -296,8 +274,108 @@ def graph_files(ctx: Context) -> dict[str, str]:
                 "`misgen graph` draws it in the terminal or as SVG, Mermaid, DOT or JSON, and `--focus ID` "
                 "draws the neighbourhood of one node."
             ),
+            "",
+            (
+                "The drawing is shown at full size: scroll inside the frame to move around, hover over a "
+                "node for its details, click it to open its page. "
+                + ctx.to(here, paths.GRAPH_SVG, "Open the drawing on its own")
+                + " to see it whole or zoom with the browser."
+            ),
         ],
-        ["![The relation graph of labels, subtypes and cases](graph.svg)"],
-        block,
+        [inline_svg(svg, pages, here)],
+        [
+            "## Mermaid, for GitHub",
+            "",
+            (
+                "This site does not draw Mermaid diagrams; GitHub does, in issues, pull requests and "
+                "Markdown files. `misgen graph --format mermaid --focus ID` prints the neighbourhood "
+                "of one label or case, small enough to paste there."
+            ),
+        ],
     )
-    return {here: page, paths.GRAPH_SVG: svg}
+    # the file on its own (site/graph.svg): the same links, relative to the site's root
+    return {here: page, paths.GRAPH_SVG: link_nodes(svg, pages, paths.INDEX)}
+
+
+def _node_page(ctx: Context, attrs: dict[str, Any]) -> str | None:
+    """The generated page of a graph node, if it has one."""
+    kind, ref = attrs.get("kind"), str(attrs.get("ref", ""))
+    kb = ctx.kb
+    if kind == "label" and ref in kb.labels:
+        return paths.label_page(ref)
+    if kind == "subtype" and ref in kb.subtypes:
+        return paths.subtype_page(ref)
+    if kind == "case" and ref in kb.cases:
+        return paths.case_page(ref)
+    if kind == "framework" and ref in kb.frameworks:
+        return paths.framework_page(ref)
+    if kind == "term" and attrs.get("framework") in kb.frameworks:
+        return paths.framework_page(str(attrs["framework"]))
+    if kind == "signal" and ref in kb.signals:
+        return paths.signal_page(ref)
+    if kind == "rule" and any(r.id == ref for r in kb.rules):
+        return paths.rule_page(ref)
+    return None
+
+
+def site_url(here: str, page: str) -> str:
+    """The link from page ``here`` to ``page`` on the built site, which serves ``a/b.md`` as
+    ``a/b/`` (MkDocs' default ``use_directory_urls``). Raw HTML is not rewritten by MkDocs
+    the way Markdown links are, so the inline drawing needs these.
+
+    >>> site_url("graph.md", "cases/coinrun-go-right.md")
+    '../cases/coinrun-go-right/'
+    >>> site_url("graph.md", "labels/index.md")
+    '../labels/'
+    """
+
+    def directory(p: str) -> list[str]:
+        parts = p[: -len(".md")].split("/")
+        return parts[:-1] if parts[-1] == "index" else parts
+
+    src, dst = directory(here), directory(page)
+    common = 0
+    while common < min(len(src), len(dst)) and src[common] == dst[common]:
+        common += 1
+    return "/".join([".."] * (len(src) - common) + dst[common:]) + "/"
+
+
+_TAG = re.compile(r"<g\b[^>]*>|</g>")
+_ID = re.compile(r'\bid="([^"]*)"')
+
+
+def link_nodes(svg: str, pages: dict[str, str], here: str) -> str:
+    """``svg`` with each node's group wrapped in a link to its page, relative to ``here``."""
+    from misgen.graph.canvas import dom_id
+    from misgen.graph.style import xml
+
+    links = {dom_id(nid): site_url(here, page) for nid, page in pages.items()}
+    out: list[str] = []
+    stack: list[bool] = []
+    last = 0
+    for tag in _TAG.finditer(svg):
+        out.append(svg[last : tag.start()])
+        last = tag.end()
+        if tag.group() == "</g>":
+            out.append("</g></a>" if stack and stack.pop() else "</g>")
+            continue
+        found = _ID.search(tag.group())
+        href = links.get(found.group(1)) if found and 'class="node' in tag.group() else None
+        stack.append(href is not None)
+        link = f'<a href="{xml(href)}" target="_top" style="text-decoration: none">'
+        out.append((link if href else "") + tag.group())
+    out.append(svg[last:])
+    return "".join(out)
+
+
+def inline_svg(svg: str, pages: dict[str, str], here: str) -> str:
+    """``svg`` as a raw HTML block for a Markdown page: in a scrolling frame, without the XML
+    declaration, each node a link (:func:`link_nodes`), no blank line (which would end the
+    HTML block) and no brace (which a template plugin could read as markup)."""
+    body = svg.split("?>", 1)[1].lstrip() if svg.startswith("<?xml") else svg
+    text = link_nodes(body, pages, here).replace("{", "&#123;").replace("}", "&#125;")
+    text = "\n".join(line for line in text.splitlines() if line.strip())
+    return (
+        '<div class="misgen-graph" style="overflow: auto; max-height: 85vh; max-width: 100%; '
+        'border: 1px solid #d0d7de; border-radius: 6px;">\n' + text + "\n</div>"
+    )

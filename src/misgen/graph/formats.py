@@ -246,7 +246,14 @@ def node_link(graph: nx.MultiDiGraph) -> dict[str, Any]:
     ]
     meta = {"format": JSON_FORMAT, "version": JSON_VERSION}
     meta.update({k: graph.graph[k] for k in ("focus", "depth") if k in graph.graph})
-    return {"directed": True, "multigraph": True, "graph": meta, "nodes": nodes, "links": links}
+    return {
+        "schema_version": JSON_VERSION,  # as every misgen JSON envelope; networkx ignores it
+        "directed": True,
+        "multigraph": True,
+        "graph": meta,
+        "nodes": nodes,
+        "links": links,
+    }
 
 
 def render_json(graph: nx.MultiDiGraph) -> str:

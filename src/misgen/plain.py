@@ -1,0 +1,174 @@
+"""Plain, pydantic-free stand-ins for the models the engine reads (the snapshot's objects).
+
+:mod:`misgen.models` stays the single source of truth: these classes are only ever built
+from data that the pydantic models validated (see :mod:`misgen.snapshot`), and they carry
+the same class names, attribute names and helper methods that :mod:`misgen.engine`,
+:mod:`misgen.conditions` and :mod:`misgen.render` use, so that the same engine code can run
+on them without importing pydantic (``misgen classify FILE`` in a few tens of milliseconds).
+
+Importing this module imports nothing but the standard library's ``__future__``.
+"""
+
+from __future__ import annotations
+
+UNKNOWN = "unknown"
+NOT_APPLICABLE = "not-applicable"
+STRENGTHS: tuple[str, ...] = ("measured", "inferred", "speculative")
+
+
+class _Plain:
+    """Keyword-only construction, attribute access, value equality and a readable repr."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __init__(self, **values: object) -> None:
+        for name in self.__slots__:
+            object.__setattr__(self, name, values.pop(name))
+        if values:
+            raise TypeError(f"{type(self).__name__}: unexpected fields {sorted(values)}")
+
+    def __setattr__(self, name: str, value: object) -> None:  # frozen, as the models are
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(
+            getattr(self, n) == getattr(other, n) for n in self.__slots__
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *(repr(getattr(self, n)) for n in self.__slots__)))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({inner})"
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+class AllNode(_Plain):
+    __slots__ = ("name", "all")
+
+
+class AnyNode(_Plain):
+    __slots__ = ("name", "any")
+
+
+class NotNode(_Plain):
+    __slots__ = ("name", "not_")
+
+
+class AtLeastNode(_Plain):
+    __slots__ = ("name", "at_least", "of")
+
+
+class IsNode(_Plain):
+    __slots__ = ("name", "signal", "is_")
+
+
+class InNode(_Plain):
+    __slots__ = ("name", "signal", "in_")
+
+
+class UseNode(_Plain):
+    __slots__ = ("name", "use")
+
+
+class LabelNode(_Plain):
+    __slots__ = ("name", "label")
+
+
+# --------------------------------------------------------------------------- knowledge
+
+
+class Signal(_Plain):
+    __slots__ = ("id", "question", "answers", "applies_when")
+
+
+class Label(_Plain):
+    __slots__ = ("id", "name", "goal_failure")
+
+
+class Term(_Plain):
+    __slots__ = ("id", "name", "when")
+
+
+class Framework(_Plain):
+    __slots__ = ("id", "name", "scope", "terms")
+
+
+class SubtypeBy(_Plain):
+    __slots__ = ("signal", "map")
+
+
+class Rule(_Plain):
+    __slots__ = ("id", "label", "role", "subtype", "subtype_by", "when", "unless")
+
+
+class Definition(_Plain):
+    __slots__ = ("name", "when")
+
+
+class Caveat(_Plain):
+    __slots__ = ("id", "when", "message")
+
+
+class NamedPolicy(_Plain):
+    __slots__ = ("id", "precedence")
+
+
+class Policy(_Plain):
+    __slots__ = ("default", "policies", "not_a_goal_failure", "grade_order", "caveats")
+
+    def named(self, name: str | None = None) -> NamedPolicy:
+        """The policy called ``name`` (the default when None); KeyError if there is none."""
+        wanted = name or self.default
+        for policy in self.policies:
+            if policy.id == wanted:
+                return policy  # type: ignore[no-any-return]
+        raise KeyError(wanted)
+
+    @property
+    def precedence(self) -> list[str]:
+        """The default policy's order."""
+        return self.named().precedence  # type: ignore[no-any-return]
+
+
+class Answer(_Plain):
+    __slots__ = ("answer", "strength", "evidence", "source")
+
+    def __init__(
+        self,
+        answer: str,
+        strength: str | None = None,
+        evidence: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        super().__init__(answer=answer, strength=strength, evidence=evidence, source=source)
+
+
+#: what ``from misgen.models import X`` may name inside the snapshot's private engine
+__all__ = [
+    "UNKNOWN",
+    "NOT_APPLICABLE",
+    "STRENGTHS",
+    "AllNode",
+    "AnyNode",
+    "NotNode",
+    "AtLeastNode",
+    "IsNode",
+    "InNode",
+    "UseNode",
+    "LabelNode",
+    "Signal",
+    "Label",
+    "Term",
+    "Framework",
+    "SubtypeBy",
+    "Rule",
+    "Definition",
+    "Caveat",
+    "NamedPolicy",
+    "Policy",
+    "Answer",
+]
