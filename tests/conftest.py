@@ -23,6 +23,18 @@ def _plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("misgen-cache")
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(monkeypatch: pytest.MonkeyPatch, _session_cache: Path) -> None:
+    """The classify snapshot cache (misgen.snapshot) of the tests, never the user's."""
+    monkeypatch.setenv("MISGEN_CACHE_DIR", str(_session_cache))
+    monkeypatch.delenv("MISGEN_NO_CACHE", raising=False)
+
+
+@pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     loaded = load(REPO)
     assert loaded.ok, "\n".join(f"{p.location()} {p.field}: {p.message}" for p in loaded.problems)

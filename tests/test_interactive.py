@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO
 
@@ -115,3 +116,104 @@ def test_eof_leaves_nothing_written(tmp_path: Path) -> None:
     assert not (tmp_path / "x.yaml").exists()
     assert sorted(p.name for p in (REPO / "cases").iterdir()) == before
     assert not list(tmp_path.glob(".x.yaml.*"))
+
+
+# --------------------------------------------------------------------------- issue 18
+
+
+def _read_any(term: Terminal, needles: tuple[str, ...], timeout: float = 30.0) -> str:
+    """Read until any of ``needles`` (or the end of output); return what was read up to it."""
+    deadline = time.monotonic() + timeout
+    while not any(n in term.buffer for n in needles):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"timed out waiting for {needles!r}; got:\n{term.buffer[-2000:]}")
+        ready, _, _ = select.select([term.master], [], [], remaining)
+        if ready:
+            try:
+                chunk = os.read(term.master, 65536).decode("utf-8", "replace")
+            except OSError:
+                chunk = ""
+            if not chunk:
+                break
+            term.buffer += chunk
+    ends = [term.buffer.index(n) + len(n) for n in needles if n in term.buffer]
+    cut = min(ends) if ends else len(term.buffer)
+    head, term.buffer = term.buffer[:cut], term.buffer[cut:]
+    return head
+
+
+def test_classify_interactive_saves_a_scenario_that_classify_and_new_read(tmp_path: Path) -> None:
+    from misgen.cli import main
+
+    saved = tmp_path / "mine.yaml"
+    term = Terminal(misgen("classify", "-i", "-o", str(saved)), tmp_path)
+    head = term.read_until(PROMPT)
+    assert "[goal-directed]" in head  # the signal id is shown
+    assert f"saved to {saved}" in head.replace("\r\n", "").replace("\n", "")
+    term.send("y\r")  # one letter is enough
+    term.read_until(EVIDENCE)
+    term.send("\r")  # no evidence ...
+    after = term.read_until("verdict so far")
+    assert "strength" not in after  # ... so no strength is asked
+    transcript = ""
+    for _ in range(30):
+        chunk = _read_any(term, (PROMPT, "saved your answers"))
+        transcript += chunk
+        if "saved your answers" in chunk or not chunk:
+            break
+        term.send("u\r" if "[single-target]" in chunk else "\r")
+    assert "saved your answers" in transcript + term.buffer
+    assert term.wait() == 0
+    data = yaml.safe_load(saved.read_text(encoding="utf-8"))
+    assert data["signals"]["goal-directed"] == "yes"  # bare: no evidence, so no strength
+    assert data["signals"]["single-target"] == "unknown"
+    assert main(["--root", str(REPO), "classify", str(saved)]) == 0
+    case = tmp_path / "mine-case.yaml"
+    assert main(["--root", str(REPO), "new", "mine-case", "--answers", str(saved), "-o", str(case)]) == 0
+    assert main(["--root", str(REPO), "validate", str(case)]) == 0
+
+
+def test_new_blind_asks_kind_domain_and_a_source_and_never_shows_a_verdict(tmp_path: Path) -> None:
+    from misgen.cli import main
+
+    target = tmp_path / "blind-case.yaml"
+    term = Terminal(misgen("new", "blind-case", "-i", "--blind", "-o", str(target)), tmp_path)
+    transcript = term.read_until(PROMPT)
+    term.send("y\r")
+    transcript += term.read_until(EVIDENCE)
+    term.send("it steers towards the wall on every level\r")
+    transcript += term.read_until(STRENGTH)
+    term.send("m\r")
+    for _ in range(30):
+        chunk = _read_any(term, (PROMPT, "case title (one line):"))
+        transcript += chunk
+        if "case title" in chunk or not chunk:
+            break
+        term.send("\r")
+    for reply, prompt in (
+        ("A blind test case", "summary (one paragraph):"),
+        ("An agent heads for the wall.", "(todo):"),  # kind
+        ("5", "(todo):"),  # kind 5 = thought-experiment; then the domain
+        ("hypothetical-agi", "Enter to skip the source):"),
+        ("Ada Lovelace, Alan Turing", "source year:"),
+        ("2024", "source title:"),
+        ("A paper about walls", "blog):"),
+        ("A blog", "DOI or URL:"),
+        ("https://example.com/walls", "wrote"),
+    ):
+        term.send(reply + "\r")
+        transcript += term.read_until(prompt)
+    assert term.wait() == 0
+    assert "verdict" not in transcript.lower()  # blind: no verdict so far, no final verdict
+    text = target.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert data["kind"] == "thought-experiment" and data["domain"] == "hypothetical-agi"
+    assert data["title"] == "A blind test case"
+    source = data["sources"][0]
+    assert source["id"] == "lovelace-2024" and source["url"] == "https://example.com/walls"
+    assert source["authors"] == ["Ada Lovelace", "Alan Turing"] and source["verified"] is False
+    answer = data["signals"]["goal-directed"]
+    assert answer["strength"] == "measured" and answer["source"] == "lovelace-2024"
+    assert "labels: [none]  # TODO: a placeholder, not a judgement" in text
+    assert main(["--root", str(REPO), "validate", str(target)]) == 0

@@ -424,10 +424,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-    from misgen.output import harden_streams
     from misgen.problems import InputError, UsageError
 
-    harden_streams()  # a stdout that is not UTF-8 escapes what it cannot encode
+    if fast is None:  # the fast path hardened the streams itself (without misgen.output's imports)
+        from misgen.output import harden_streams
+
+        harden_streams()  # a stdout that is not UTF-8 escapes what it cannot encode
     try:
         if fast is not None:
             return int(fast())

@@ -1,20 +1,24 @@
-"""``misgen classify FILE`` without pydantic: the cached snapshot, the same engine code.
+"""``misgen classify FILE`` without pydantic: the cached snapshot, the same code.
 
 :func:`prepare` is tried by :func:`misgen.cli.main` before anything else. It takes the
-command line only when it is the plain form (``[--root DIR] classify [--format text|json]
-[--policy NAME] FILE``), and the scenario only when it is certainly valid; then it classifies
-with a :class:`misgen.snapshot.Snapshot` and returns the output, ready to write. Whenever it
-cannot be sure, it returns None and the normal path runs, from the start, as if this module
-did not exist: no snapshot (or a stale or damaged one), an unusual command line, a scenario
-with any problem or warning (an unknown or retired signal, a bad answer, a type error, a
-YAML error...), standard input, a rich feature the plain layout does not reproduce, or any
-unexpected exception. All messages about bad input therefore come from the normal path.
+command line only in its plain form (``[--root DIR] classify [--format text|json]
+[--policy NAME] [--trace] FILE``), then runs the project's own ``cmd_classify`` with the
+knowledge base replaced by a :class:`misgen.snapshot.Snapshot` and the scenario read by
+:func:`read_scenario` below, which accepts only scenarios that are certainly valid. Whenever
+it cannot be sure, it returns None and the normal path runs from the start, as if this
+module did not exist: no snapshot (or a stale or damaged one), an unusual command line,
+standard input, a scenario with any problem or warning (an unknown or retired signal, a bad
+answer, a type error, a YAML error...), an output the plain layout does not reproduce, or
+any unexpected exception. So every message about bad input comes from the normal path.
 
-What runs is the project's own code: ``engine.py``, ``conditions.py``, ``serialize.py`` and
-``render.py`` are executed from their compiled files as private modules whose imports are
-redirected, ``misgen.models`` to :mod:`misgen.plain` (the snapshot's objects) and, for plain
-text, ``rich.*`` to the stand-ins of :mod:`misgen.plaintext`. Nothing is registered under
-the real modules' names, so the normal path can still run in the same process.
+What runs is the project's code: ``commands.py``, ``engine.py``, ``conditions.py``,
+``serialize.py`` and ``render.py`` are executed from their usual compiled files as private
+modules whose imports are redirected: ``misgen.models`` to :mod:`misgen.plain`,
+``misgen.kb`` and ``misgen.scenario`` to the snapshot, ``misgen.output``'s console and JSON
+writer to a buffer (written by ``cli.main`` inside its usual error handling) and ``rich.*``
+to the stand-ins of :mod:`misgen.plaintext`. ``print`` raises in them (anything printed
+directly would come out of order: fall back). Nothing is registered under a real module's
+name, so the normal path can still run in the same process.
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-#: sha256 of models.Scenario.model_json_schema() (sort_keys=True) plus the source of the
-#: Scenario, Answer and Source classes: the scenario format _scenario() below checks by
-#: hand. misgen.snapshot stores no snapshot (so this module never runs) while it differs;
-#: tests/test_snapshot.py prints the current value.
+#: sha256 of models.Scenario.model_json_schema() (sort_keys=True) and the source of the
+#: Scenario, Answer and Source classes (misgen.snapshot.scenario_schema_digest): the format
+#: _scenario() checks by hand. misgen.snapshot stores no snapshot (so this module never
+#: runs) while they differ; tests/test_snapshot.py says so and prints the current value.
 SCENARIO_SCHEMA = "60952a0d9d814bf8dc8414b948a7b57e1c69fe85229dbc106a6a8a5c7bb8969e"
 
 KINDS = ("empirical", "incident", "model-organism", "biological-analogy", "thought-experiment")
@@ -56,22 +60,26 @@ _SOURCE_REQUIRED = frozenset(("id", "authors", "year", "title", "venue", "verifi
 _MISSING = object()
 
 
-class Options:
-    """The parsed command line of the plain ``classify FILE`` form."""
-
-    __slots__ = ("root", "file", "format", "policy")
-
-    def __init__(self) -> None:
-        self.root: str | None = None
-        self.file: str | None = None
-        self.format = "text"
-        self.policy: str | None = None
+class Fallback(Exception):
+    """The fast path cannot be sure: run the normal path."""
 
 
-def parse_argv(argv: list[str]) -> Options | None:
-    """The options of ``[--root DIR] classify [--format F] [--policy P] FILE``, each at most
-    once and spelt in full; None for anything else (argparse then decides what it means)."""
-    opts = Options()
+def parse_argv(argv: list[str]) -> types.SimpleNamespace | None:
+    """What argparse gives for ``[--root DIR] classify [--format F] [--policy P] [--trace]
+    FILE``, each option at most once and spelt in full; None for anything else (argparse
+    then decides what it means)."""
+    args = types.SimpleNamespace(
+        root=None,
+        debug=False,
+        command="classify",
+        file=None,
+        all=False,
+        policy=None,
+        interactive=False,
+        output=None,
+        trace=False,
+        format="text",
+    )
     seen: set[str] = set()
     i, n = 0, len(argv)
 
@@ -90,11 +98,10 @@ def parse_argv(argv: list[str]) -> Options | None:
 
     while i < n and argv[i] != "classify":
         token = argv[i]
-        if token == "--root" or token.startswith("--root="):
-            opts.root = value(token, "--root")
-            if opts.root is None:
-                return None
-        else:
+        if token != "--root" and not token.startswith("--root="):
+            return None
+        args.root = value(token, "--root")
+        if args.root is None:
             return None
     if i >= n:
         return None
@@ -102,20 +109,23 @@ def parse_argv(argv: list[str]) -> Options | None:
     while i < n:
         token = argv[i]
         if token == "--format" or token.startswith("--format="):
-            fmt = value(token, "--format")
-            if fmt not in ("text", "json"):
+            args.format = value(token, "--format")
+            if args.format not in ("text", "json"):
                 return None
-            opts.format = fmt
         elif token == "--policy" or token.startswith("--policy="):
-            opts.policy = value(token, "--policy")
-            if opts.policy is None:
+            args.policy = value(token, "--policy")
+            if args.policy is None:
                 return None
-        elif token.startswith("-") or opts.file is not None:
+        elif token == "--trace" and "--trace" not in seen:
+            seen.add(token)
+            args.trace = True
+            i += 1
+        elif token.startswith("-") or args.file is not None:
             return None  # '-' (standard input), other options, '--', a second FILE
         else:
-            opts.file = token
+            args.file = token
             i += 1
-    return opts if opts.file is not None else None
+    return args if args.file is not None else None
 
 
 # --------------------------------------------------------------------------- the scenario
@@ -232,14 +242,18 @@ def scenario(data: Any) -> tuple[str | None, str | None, dict[str, Any]] | None:
 
 _REAL_IMPORT = builtins.__import__
 _PRIVATE_PREFIX = "misgen._fast_"
+#: what the private modules may import for real, besides the standard library
+_ALLOWED = ("misgen.cli", "misgen.problems", "misgen.root", "misgen.ids")
 
 
-def private_module(
-    name: str, redirect: dict[str, types.ModuleType], allow: tuple[str, ...] = ()
-) -> types.ModuleType:
+def _no_print(*args: object, **kwargs: object) -> None:
+    raise Fallback("a private module printed directly")
+
+
+def private_module(name: str, redirect: dict[str, Any]) -> types.ModuleType:
     """Execute misgen/``name``.py as a new module whose imports of the names in ``redirect``
-    get those modules instead. Other misgen modules may be imported only if listed in
-    ``allow``; pydantic and rich never (unless redirected): an ImportError means "fall back"."""
+    get those objects instead. Other misgen modules may be imported only if in _ALLOWED;
+    pydantic and rich never: the ImportError means "fall back"."""
     from importlib.machinery import SourceFileLoader
 
     here = os.path.dirname(os.path.abspath(__file__))
@@ -258,7 +272,7 @@ def private_module(
         if level:
             raise ImportError(f"relative import in {name}")
         if target in redirect:
-            if not fromlist:
+            if not fromlist and "." in target:  # 'import a.b' binds 'a': not redirectable
                 raise ImportError(f"plain 'import {target}' in {name}")
             return redirect[target]
         if target == "misgen" and fromlist:
@@ -267,24 +281,22 @@ def private_module(
                 full = f"misgen.{item}"
                 if full in redirect:
                     setattr(found, item, redirect[full])
-                elif full in allow:
+                elif full in _ALLOWED:
                     _REAL_IMPORT(full)
                     setattr(found, item, sys.modules[full])
                 else:
-                    raise ImportError(f"{name} imports {full}, not available to the fast path")
+                    raise ImportError(f"{name} imports {full}: not available to the fast path")
             return found
         top = target.partition(".")[0]
-        if top == "misgen" and target not in allow:
-            raise ImportError(f"{name} imports {target}, not available to the fast path")
-        if top in ("pydantic", "pydantic_core", "rich"):
-            raise ImportError(f"{name} imports {target}, not available to the fast path")
+        if (top == "misgen" and target not in _ALLOWED) or top in ("pydantic", "pydantic_core", "rich"):
+            raise ImportError(f"{name} imports {target}: not available to the fast path")
         return _REAL_IMPORT(target, globals, locals, fromlist, level)
 
     module = types.ModuleType(_PRIVATE_PREFIX + name)
     module.__file__ = path
     module.__package__ = "misgen"
-    module.__builtins__ = {**builtins.__dict__, "__import__": hook}  # type: ignore[attr-defined]
-    sys.modules[module.__name__] = module  # dataclasses looks its module up by name
+    module.__builtins__ = {**builtins.__dict__, "__import__": hook, "print": _no_print}  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module  # dataclasses looks a class's module up by name
     try:
         exec(code, module.__dict__)
     except BaseException:
@@ -293,38 +305,299 @@ def private_module(
     return module
 
 
-_ENGINE: dict[str, types.ModuleType] = {}
+class _FrozenInstanceError(AttributeError):
+    """dataclasses.FrozenInstanceError, for the lite dataclasses below."""
+
+
+def _lite_dataclass(cls: Any = None, /, *, frozen: bool = False, **options: Any) -> Any:
+    """``dataclasses.dataclass(frozen=True)`` for the private engine: the same ``__init__``
+    (positional or keyword, with defaults), ``__repr__``, ``__eq__``, ``__hash__`` and
+    frozen attributes, without generating and compiling source code for each class (the real
+    decorator spends about 1 ms per class, most of the fast path's engine set-up). Anything
+    beyond that (other options, ``field()``, ClassVar, base classes, ``dataclasses.fields``
+    or ``replace`` later) raises, and the normal path runs instead."""
+    if options or not frozen:
+        raise Fallback("a dataclass option the lite dataclass does not reproduce")
+
+    def wrap(klass: Any) -> Any:
+        if klass.__bases__ != (object,):
+            raise Fallback("a dataclass with a base class")
+        annotations = klass.__dict__.get("__annotations__", {})
+        names = tuple(annotations)
+        if any(not isinstance(a, str) or "ClassVar" in a or "InitVar" in a for a in annotations.values()):
+            raise Fallback("ClassVar or InitVar in a dataclass")
+        defaults = {n: klass.__dict__[n] for n in names if n in klass.__dict__}
+        required = [n for n in names if n not in defaults]
+        if any(names.index(r) > min((names.index(d) for d in defaults), default=len(names)) for r in required):
+            raise TypeError(f"non-default argument follows default argument in {klass.__name__}")
+        count = len(names)
+        set_ = object.__setattr__
+
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            if len(args) > count:
+                raise TypeError(f"{klass.__name__}.__init__() takes {count + 1} positional arguments")
+            for index, name in enumerate(names):
+                if index < len(args):
+                    if name in kwargs:
+                        raise TypeError(f"__init__() got multiple values for argument '{name}'")
+                    set_(self, name, args[index])
+                elif name in kwargs:
+                    set_(self, name, kwargs.pop(name))
+                elif name in defaults:
+                    set_(self, name, defaults[name])
+                else:
+                    raise TypeError(f"__init__() missing required argument: '{name}'")
+            if kwargs:
+                raise TypeError(f"__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
+
+        def __repr__(self: Any) -> str:
+            inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in names)
+            return f"{klass.__qualname__}({inner})"
+
+        def __eq__(self: Any, other: Any) -> Any:
+            if other.__class__ is self.__class__:
+                return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
+            return NotImplemented
+
+        def __hash__(self: Any) -> int:
+            return hash(tuple(getattr(self, n) for n in names))
+
+        def __setattr__(self: Any, name: str, value: Any) -> None:
+            raise _FrozenInstanceError(f"cannot assign to field '{name}'")
+
+        def __delattr__(self: Any, name: str) -> None:
+            raise _FrozenInstanceError(f"cannot delete field '{name}'")
+
+        for function in (__init__, __repr__, __eq__, __hash__, __setattr__, __delattr__):
+            function.__qualname__ = f"{klass.__qualname__}.{function.__name__}"
+            setattr(klass, function.__name__, function)
+        klass.__match_args__ = names
+        return klass
+
+    return wrap if cls is None else wrap(cls)
+
+
+def _no_field(*args: object, **kwargs: object) -> None:
+    raise Fallback("dataclasses.field in a private module")
+
+
+#: what ``from dataclasses import ...`` gives the private engine
+_LITE_DATACLASSES = types.SimpleNamespace(dataclass=_lite_dataclass, field=_no_field)
+
+_MODULES: dict[str, types.ModuleType] = {}
 
 
 def engine_modules() -> dict[str, types.ModuleType]:
     """The private ``conditions``, ``engine`` and ``serialize`` modules (built once)."""
-    if not _ENGINE:
+    if "engine" not in _MODULES:
         from misgen import plain
 
         conditions = private_module("conditions", {"misgen.models": plain})
         engine = private_module(
-            "engine", {"misgen.models": plain, "misgen.conditions": conditions}
+            "engine",
+            {"misgen.models": plain, "misgen.conditions": conditions, "dataclasses": _LITE_DATACLASSES},
         )
         serialize = private_module("serialize", {"misgen.engine": engine})
-        _ENGINE.update(conditions=conditions, engine=engine, serialize=serialize)
-    return _ENGINE
+        _MODULES.update(conditions=conditions, engine=engine, serialize=serialize)
+    return _MODULES
 
 
-def _plain_render() -> types.ModuleType:
-    if "render" not in _ENGINE:
+class _Buffer:
+    """What the command wrote: ("json" | "text", text) parts, in order."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, str]] = []
+
+
+class _PlainConsole:
+    """``misgen.output.console()`` when it would print plain text: renderables laid out by
+    :mod:`misgen.plaintext` into the buffer."""
+
+    def __init__(self, buffer: _Buffer, width: int) -> None:
+        self.buffer, self.width = buffer, width
+
+    def print(self, *objects: Any) -> None:
         from misgen import plaintext
 
-        engine = engine_modules()["engine"]
-        _ENGINE["render"] = private_module(
-            "render",
-            {
-                "misgen.engine": engine,
-                "rich.table": plaintext,  # type: ignore[dict-item]
-                "rich.text": plaintext,  # type: ignore[dict-item]
-                "rich.tree": plaintext,  # type: ignore[dict-item]
-            },
-            allow=("misgen.output",),
-        )
-    return _ENGINE["render"]
+        if len(objects) != 1:
+            raise Fallback("console.print of several objects")
+        text = plaintext.render_any(objects[0], self.width)
+        if text is None:
+            raise Fallback("a layout the plain renderer does not reproduce")
+        self.buffer.parts.append(("text", text))
 
 
+class _Lazy(types.ModuleType):
+    """A module imported on first use (``tempfile`` for misgen.output: it pulls in shutil,
+    bz2, lzma and random, several milliseconds, for writing files the fast path never writes)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def output_module() -> types.ModuleType:
+    """A private ``misgen.output`` (built once), the real code with ``tempfile`` lazy."""
+    if "output" not in _MODULES:
+        _MODULES["output"] = private_module("output", {"tempfile": _Lazy("tempfile")})
+    return _MODULES["output"]
+
+
+def _output_module(buffer: _Buffer) -> types.SimpleNamespace:
+    """``misgen.output`` as the private command sees it: the real ``clean``, a console and
+    ``dump_json`` that write into ``buffer``."""
+    output = output_module()
+
+    def console(stderr: bool = False) -> _PlainConsole:
+        if stderr:
+            raise Fallback("console on standard error")
+        from misgen.plaintext import plain_console_width
+
+        width = plain_console_width()
+        if width is None:
+            raise Fallback("a terminal, or a console the plain renderer does not reproduce")
+        return _PlainConsole(buffer, width)
+
+    def dump_json(payload: Any) -> None:
+        buffer.parts.append(("json", output.json_text(payload)))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise Fallback("problems to print")
+
+    return types.SimpleNamespace(
+        clean=output.clean, console=console, dump_json=dump_json, print_problems=refuse
+    )
+
+
+def _kb_module() -> types.SimpleNamespace:
+    """``misgen.kb`` with ``load(root, with_cases=False)`` answered from the snapshot."""
+
+    def load(root: Any, extra_cases: Any = (), *, with_cases: bool = True) -> Any:
+        from misgen import snapshot
+
+        if with_cases or list(extra_cases):
+            raise Fallback("the case base is needed")
+        snap = snapshot.load(root)
+        if snap is None:
+            raise Fallback("no current snapshot")
+        return snap
+
+    return types.SimpleNamespace(load=load)
+
+
+class Scenario:
+    """What ``read_scenario`` returns, as far as classifying needs it."""
+
+    def __init__(self, id: str | None, title: str | None, answers: dict[str, Any]) -> None:
+        self.id, self.title, self._answers = id, title, answers
+
+    def answers(self) -> dict[str, Any]:
+        return dict(self._answers)
+
+
+def read_scenario(source: str, kb: Any) -> Scenario:
+    """misgen.scenario.read_scenario for a scenario file that is certainly valid and uses
+    only current signals and allowed answers; Fallback otherwise (the normal path then
+    reports the problems, or prints the warnings, itself)."""
+    from misgen import yamlio
+    from misgen.problems import InputError
+
+    if source == "-" or not os.path.exists(source):
+        raise Fallback("standard input, or no such file")
+    try:
+        doc = yamlio.load_file(source, source)
+    except InputError:
+        raise Fallback("the file cannot be read") from None
+    parsed = scenario(doc.data)
+    if parsed is None:
+        raise Fallback("the scenario is not certainly valid")
+    for sid, answer in parsed[2].items():
+        if sid in kb.deprecated:
+            raise Fallback("a retired signal: the normal path warns")
+        signal = kb.signals.get(sid)
+        if signal is None or answer.answer not in signal.answers:
+            raise Fallback("an unknown signal or answer: the normal path reports it")
+    return Scenario(*parsed)
+
+
+def command_module(buffer: _Buffer) -> types.ModuleType:
+    """A private ``misgen.commands`` wired to the snapshot, the plain engine and ``buffer``."""
+    from misgen import plaintext
+
+    mods = engine_modules()
+    output = _output_module(buffer)
+    render = private_module(
+        "render",
+        {
+            "misgen.engine": mods["engine"],
+            "misgen.output": output,
+            "rich.table": plaintext,
+            "rich.text": plaintext,
+            "rich.tree": plaintext,
+        },
+    )
+    this = sys.modules[__name__]
+    return private_module(
+        "commands",
+        {
+            "misgen.output": output,
+            "misgen.kb": _kb_module(),
+            "misgen.scenario": this,
+            "misgen.engine": mods["engine"],
+            "misgen.serialize": mods["serialize"],
+            "misgen.render": render,
+            "misgen.snapshot": types.SimpleNamespace(enabled=lambda: False),
+            "argparse": types.ModuleType("argparse"),  # annotations only
+        },
+    )
+
+
+# --------------------------------------------------------------------------- the command
+
+
+class Output:
+    """The fast path's result, written by :func:`misgen.cli.main` inside its usual error
+    handling (a broken pipe, a full disk) exactly as the normal path's output would be."""
+
+    debug = False  # what main's handlers read from the parsed arguments
+
+    def __init__(self, parts: list[tuple[str, str]], code: int) -> None:
+        self.parts, self.code = parts, code
+
+    def __call__(self) -> int:
+        write_stdout = output_module().write_stdout
+        for kind, text in self.parts:
+            if kind == "json":
+                write_stdout(text)
+            elif sys.stdout is not None:
+                sys.stdout.write(text)
+                sys.stdout.flush()  # as rich's console does after printing
+        return self.code
+
+
+def prepare(argv: list[str]) -> Output | Callable[[], int] | None:
+    """The output of ``misgen classify FILE`` for ``argv`` from the snapshot, ready to write,
+    or None to run the normal path. Never raises (a Ctrl-C is handed to main to report)."""
+    args = parse_argv(argv)
+    if args is None:
+        return None
+    try:
+        from misgen import snapshot
+
+        if not snapshot.enabled():
+            return None
+        output_module().harden_streams()  # as main does before a command (finding the root may warn)
+        buffer = _Buffer()
+        code = command_module(buffer).cmd_classify(args)
+        if type(code) is not int or code != 0 or not buffer.parts:
+            return None
+        return Output(buffer.parts, code)
+    except KeyboardInterrupt:
+
+        def interrupted() -> int:
+            raise KeyboardInterrupt
+
+        return interrupted
+    except Exception:  # Fallback, or anything unexpected: the normal path runs and reports it
+        return None

@@ -267,13 +267,13 @@ def run_session(kb: KnowledgeBase, output: str | None = None) -> int:
     out.print()
     out.print(compact_verdict(verdict, "your scenario", out.width))
     out.print(Text("\nnearest cases in the case base:", style="bold"))
+    width = max(40, min(out.width, 100)) - 1
     for cid, _distance, differs in nearest_cases(kb, answers):
         case = kb.cases[cid]
-        out.print(
-            Text(f"  {cid}: {clean(case.title)} (curated: {' + '.join(case.curated.labels)})")
-        )
+        head = f"{cid}: {clean(case.title)} (curated: {' + '.join(case.curated.labels)})"
+        out.print(Text("\n".join(_wrap(head, width, 2, 4))))
         if differs:
-            out.print(Text("     differs on " + "; ".join(differs[:4]), style="dim"))
+            out.print(Text("\n".join(_wrap("differs on " + "; ".join(differs[:4]), width, 4, 6)), style="dim"))
     if output:
         from misgen.output import atomic_write
 

@@ -67,6 +67,15 @@ class Text:
         self.plain += text
         return self
 
+    def append_text(self, text: Text) -> Text:
+        if type(text) is not Text:
+            raise Unsupported("Text.append_text")
+        self.plain += text.plain
+        return self
+
+    def rstrip(self) -> None:
+        self.plain = self.plain.rstrip()
+
 
 class Tree:
     """``rich.tree.Tree`` with a label and children, default style and guides, expanded."""
@@ -135,6 +144,29 @@ def wrap(text: str, width: int) -> list[str]:
                 line = line[: len(line) - min(len(space.group(0)), len(line) - width)]
         lines.append(line[:width])  # Text.truncate
     return lines
+
+
+def render_any(renderable: object, width: int) -> str | None:
+    """What ``Console.print(renderable)`` writes at ``width`` columns without colour (a
+    :class:`Text` or a :class:`Tree`), or None if unsure."""
+    if type(renderable) is Tree:
+        return render(renderable, width)
+    if type(renderable) is Text:
+        return render_text(renderable, width)
+    return None
+
+
+def render_text(text: Text, width: int) -> str | None:
+    """A Text printed on its own: each of its lines wrapped, then one line break (the end
+    rich's ``print`` adds)."""
+    if width < 4:
+        return None
+    out = []
+    for line in text.plain.split("\n"):  # Text.split("\n", allow_blank=True)
+        if line and not _single(line):
+            return None
+        out += wrap(line, width) if line else [""]
+    return "\n".join(out) + "\n"
 
 
 def render(tree: Tree, width: int) -> str | None:

@@ -12,7 +12,7 @@ Where: ``$MISGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/misgen``, else ``~/.cache/m
 never inside the data root. ``MISGEN_NO_CACHE=1`` disables it (nothing read, nothing
 written). One file per data root, replaced atomically.
 
-Trust: the pydantic path stays the source of truth. The cache is keyed by the SHA-256 of
+Trust: the pydantic path stays the source of truth. The cache is keyed by the BLAKE2b hash of
 the nine data files' contents, of the misgen modules that load and check them, the Python
 version, the installed pydantic and the parser caps; a file whose key, format or payload
 digest does not match, or whose payload is not exactly the expected structure (types and
@@ -25,13 +25,22 @@ normal path, where pydantic is loaded anyway) is the only part that touches the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 from typing import Any
 
 from misgen import plain
+
+try:  # BLAKE2b, built in: hashlib would load OpenSSL (a few milliseconds of start-up), and
+    # the built-in SHA-256 is three times slower on the ~350 KB of data and code hashed per run
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
+
+def _hash(data: bytes = b"") -> Any:
+    return blake2b(data, digest_size=32)
 
 #: bump when the payload layout changes (older files are then ignored and replaced)
 FORMAT = 1
@@ -72,9 +81,21 @@ CODE_MODULES = (
 
 
 class Snapshot:
-    """The plain objects :class:`misgen.engine.Classifier` is built from."""
+    """The plain objects :class:`misgen.engine.Classifier` is built from, in the shape of the
+    :class:`misgen.kb.KnowledgeBase` attributes that classifying a scenario reads."""
 
-    __slots__ = ("signals", "deprecated", "labels", "definitions", "rules", "policy", "frameworks")
+    __slots__ = (
+        "root",
+        "signals",
+        "deprecated",
+        "labels",
+        "definitions",
+        "rules",
+        "policy",
+        "frameworks",
+    )
+    ok = True  # only a knowledge base without problems is ever stored
+    problems: tuple[object, ...] = ()
 
     def __init__(
         self,
@@ -86,6 +107,7 @@ class Snapshot:
         policy: plain.Policy,
         frameworks: dict[str, plain.Framework],
     ) -> None:
+        self.root: Any = None  # set by load()
         self.signals = signals
         self.deprecated = deprecated
         self.labels = labels
@@ -132,7 +154,7 @@ def snapshot_path(root: os.PathLike[str] | str) -> str | None:
     folder = cache_dir()
     if folder is None or _inside(folder, os.fspath(root)):  # never inside the data root
         return None
-    name = hashlib.sha256(os.path.realpath(os.fspath(root)).encode("utf-8", "surrogateescape"))
+    name = _hash(os.path.realpath(os.fspath(root)).encode("utf-8", "surrogateescape"))
     return os.path.join(folder, f"classify-{name.hexdigest()[:32]}.snapshot")
 
 
@@ -153,7 +175,7 @@ def key(root: os.PathLike[str] | str) -> str | None:
     they are (missing, a symbolic link, too large: the normal path reports or accepts them)."""
     from misgen import yamlio  # the parser caps are part of what was validated
 
-    digest = hashlib.sha256()
+    digest = _hash()
 
     def part(label: str, data: bytes) -> None:
         digest.update(f"{label}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
@@ -204,7 +226,7 @@ def key(root: os.PathLike[str] | str) -> str | None:
             return None
         finally:
             os.close(fd)
-        part("data " + rel, hashlib.sha256(data).digest())
+        part("data " + rel, _hash(data).digest())
     return digest.hexdigest()
 
 
@@ -237,9 +259,11 @@ def load(root: os.PathLike[str] | str) -> Snapshot | None:
     except OSError:
         return None
     try:
-        return parse(raw, wanted)
+        snap = parse(raw, wanted)
     except (Corrupt, ValueError, TypeError, KeyError, RecursionError, UnicodeDecodeError):
         return None
+    snap.root = root
+    return snap
 
 
 def parse(raw: bytes, wanted: str) -> Snapshot:
@@ -255,7 +279,7 @@ def parse(raw: bytes, wanted: str) -> Snapshot:
         raise Corrupt("not a snapshot of this format")
     if fields[2] != wanted.encode("ascii"):
         raise Corrupt("stale: the data, code or environment changed")
-    if fields[3] != hashlib.sha256(payload).hexdigest().encode("ascii"):
+    if fields[3] != _hash(payload).hexdigest().encode("ascii"):
         raise Corrupt("payload damaged")
     data = json.loads(payload.decode("utf-8"))
     return _decode(data)
@@ -537,7 +561,7 @@ def encode(kb: Any) -> dict[str, Any]:
 def dumps(kb: Any, wanted: str) -> bytes:
     """The snapshot file's bytes: one header line, then the JSON payload."""
     payload = json.dumps(encode(kb), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    digest = hashlib.sha256(payload).hexdigest()
+    digest = _hash(payload).hexdigest()
     return b" ".join([MAGIC, str(FORMAT).encode(), wanted.encode("ascii"), digest.encode()]) + (
         b"\n" + payload
     )
@@ -611,4 +635,6 @@ def scenario_schema_digest() -> str:
 
     schema = json.dumps(models.Scenario.model_json_schema(), sort_keys=True)
     source = "".join(inspect.getsource(m) for m in (models.Scenario, models.Answer, models.Source))
+    import hashlib
+
     return hashlib.sha256((schema + "\0" + source).encode("utf-8")).hexdigest()
