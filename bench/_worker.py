@@ -1,5 +1,8 @@
 """In-process measurements for bench/run.py, one per fresh interpreter.
 
+    python bench/_worker.py bytes ROOT     read every data file (the bytes only): the I/O floor
+    python bench/_worker.py events ROOT    read + libyaml's event stream (yaml.parse with the C
+                                           parser: event objects made, no data built)
     python bench/_worker.py floor ROOT     read + parse every data file with CSafeLoader, nothing else
     python bench/_worker.py load ROOT      misgen.kb.load(ROOT) (what `misgen validate` does)
     python bench/_worker.py load ROOT --tracemalloc
@@ -24,6 +27,8 @@ DATA_FILES = (
     "taxonomy/sources.yaml",
     "classifier/rules.yaml",
     "classifier/policy.yaml",
+    "taxonomy/deprecated.yaml",
+    "taxonomy/debate.yaml",
 )
 
 
@@ -39,6 +44,39 @@ def floor(root: Path) -> dict[str, object]:
         "seconds": time.perf_counter() - start,
         "cpu": time.process_time() - cpu,
         "files": len(files),
+    }
+
+
+def read_bytes(root: Path) -> dict[str, object]:
+    files = [root / rel for rel in DATA_FILES] + sorted((root / "cases").glob("*.yaml"))
+    start, cpu = time.perf_counter(), time.process_time()
+    size = 0
+    for path in files:
+        with open(path, "rb") as handle:
+            size += len(handle.read())
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu": time.process_time() - cpu,
+        "files": len(files),
+        "bytes": size,
+    }
+
+
+def events(root: Path) -> dict[str, object]:
+    import yaml
+
+    files = [root / rel for rel in DATA_FILES] + sorted((root / "cases").glob("*.yaml"))
+    start, cpu = time.perf_counter(), time.process_time()
+    count = 0
+    for path in files:
+        with open(path, "rb") as handle:
+            for _event in yaml.parse(handle.read(), Loader=yaml.CSafeLoader):
+                count += 1
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu": time.process_time() - cpu,
+        "files": len(files),
+        "events": count,
     }
 
 
@@ -67,6 +105,10 @@ def main(argv: list[str]) -> int:
     mode, root = argv[0], Path(argv[1])
     if mode == "floor":
         result = floor(root)
+    elif mode == "bytes":
+        result = read_bytes(root)
+    elif mode == "events":
+        result = events(root)
     elif mode == "load":
         result = load(root, "--tracemalloc" in argv[2:])
     else:

@@ -1,6 +1,8 @@
-"""misgen benchmark: one command, side-by-side timings, ratios and growth.
+"""misgen benchmark: one command, side-by-side timings, floors, competitors and targets.
 
-    .venv/bin/python bench/run.py                       # 1,000 and 10,000 cases, median of 5
+    .venv/bin/python bench/run.py --setup-competitors   # once: check-jsonschema (both YAML
+                                                        # parsers) and yamllint, in their own venvs
+    .venv/bin/python bench/run.py --markdown bench/RESULTS.md   # 1,000 / 10,000 / 50,000 cases
     .venv/bin/python bench/run.py --sizes 1000 --repeat 3
     .venv/bin/python bench/run.py --quick               # 100 cases, 1 run (CI: keeps it working)
 
@@ -16,8 +18,10 @@ original when that replica does not exist) up to the requested count.
 
 Every measurement is a fresh process, timed by wall clock, with its peak RSS taken from
 ``os.wait4``; runs are interleaved (one of each command per round) so that machine noise
-hits them alike, and the median is reported. Benchmarks are not timed unit tests: nothing
-here fails on a slow result, it only prints MISS next to the target.
+hits them alike, and the median is reported. Ratios are taken from CPU time (user + system)
+of whole processes, which a shared machine disturbs far less than wall time; wall time is
+shown beside it. Benchmarks are not timed unit tests: nothing here fails on a slow result,
+it only prints MISS next to the target. Every number of a report comes from one run.
 """
 
 from __future__ import annotations
@@ -45,14 +49,15 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORKER = HERE / "_worker.py"
 
-# Targets from issue 10 (ratios measured side by side).
-T_VALIDATE_FLOOR = 1.5  # misgen validate / libyaml parse floor: at most
-T_CJS_VALIDATE = 10.0  # check-jsonschema / misgen validate: at least
+# Targets of issue 19 (CPU time of whole processes; every ratio from one run, side by side).
+T_CLASSIFY_ONE_PYTHON = 6.0  # misgen classify FILE (text and JSON) / python -c pass: at most
+T_VALIDATE_EVENTS = 2.5  # misgen validate / libyaml event-stream floor at 10,000 cases: at most
+T_CJS_C_VALIDATE = 5.0  # check-jsonschema with a C YAML parser / misgen validate: at least
+T_DOCS_VALIDATE = 2.0  # misgen docs / misgen validate at 1,000 cases (wall and CPU): at most
+T_MEMORY_MIB = 600.0  # peak RSS of misgen validate at 50,000 cases, MiB: at most
+T_MARGINAL_FLAT = 1.3  # marginal CPU per case, last pair of sizes / first pair: at most (flat)
+# kept from issue 10
 T_HELP_PYTHON = 2.5  # misgen --help / python -c pass: at most
-T_CLASSIFY_ONE_PYTHON = 6.0  # misgen classify one.yaml / python -c pass: at most
-T_GROWTH = 1.3  # per-case cost, largest size / smallest: at most ("linear", with noise)
-T_MEMORY_MB = 300.0  # peak RSS validating the largest size: at most ("a few hundred MB")
-T_DOCS_GRAPH_1K = 5.0  # docs and graph for 1,000 cases: seconds, at most ("a few seconds")
 
 
 # --------------------------------------------------------------------------- data
@@ -134,6 +139,7 @@ class Cmd:
     samples: list[Sample] = field(default_factory=list)
     na: str | None = None  # why there is no number
     note: str | None = None  # e.g. "exit 1: data has problems"
+    env: dict[str, str] | None = None  # instead of the common environment
 
     def median(self) -> float | None:
         return median(s.wall for s in self.samples) if self.samples and not self.na else None
@@ -175,7 +181,7 @@ def run_once(
         proc = subprocess.Popen(
             cmd.argv,
             cwd=cwd,
-            env=env,
+            env=cmd.env if cmd.env is not None else env,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
@@ -305,7 +311,7 @@ def versions(python: str) -> str:
     """Package versions, read in a child: importlib.metadata would add ~5 MB to this process."""
     code = (
         "import platform\nfrom importlib import metadata\nout = ['Python ' + platform.python_version()]\n"
-        "for d in ('PyYAML', 'pydantic', 'pydantic-core', 'networkx', 'rich', 'check-jsonschema'):\n"
+        "for d in ('misgen', 'PyYAML', 'pydantic', 'pydantic-core', 'networkx', 'rich'):\n"
         "    try: out.append(d + ' ' + metadata.version(d))\n"
         "    except metadata.PackageNotFoundError: out.append(d + ' missing')\n"
         "print(', '.join(out))"
@@ -323,21 +329,55 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPU(s), {cpu}"
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f", {int(line.split()[1]) / 2**20:.1f} GiB RAM"
+                break
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPU(s), {cpu}{memory}"
+
+
+def load_now() -> str:
+    """How busy the machine is: load average and CPU pressure (Linux), for the report."""
+    parts = []
+    try:
+        parts.append("load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3]))
+    except OSError:
+        pass
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0].split()
+        parts.append("CPU pressure " + " ".join(x for x in some[1:4]))
+    except (OSError, IndexError):
+        pass
+    return "; ".join(parts) or "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        description="misgen benchmark: validate, classify, docs, graph and start-up, side by side."
+        description="misgen benchmark: start-up, floors, validate, competitors, classify, docs, "
+        "graph; every target with OK/MISS, from one run."
     )
     ap.add_argument(
-        "--sizes", default="1000,10000", help="comma-separated case counts (default: 1000,10000)"
+        "--sizes",
+        default="1000,10000,50000",
+        help="comma-separated case counts (default: 1000,10000,50000)",
+    )
+    ap.add_argument(
+        "--heavy-max",
+        type=int,
+        default=10000,
+        metavar="N",
+        help="run the competitors, classify --all, docs and graph only at sizes up to N "
+        "(default 10000; the largest size measures the floors and validate: memory and growth)",
     )
     ap.add_argument(
         "--repeat",
         type=int,
-        default=5,
-        help="runs per measurement; the median is reported (default 5)",
+        default=3,
+        help="runs per measurement; the median is reported (default 3)",
     )
     ap.add_argument(
         "--budget",
@@ -357,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         "--startup-repeat",
         type=int,
         default=None,
-        help="runs per start-up measurement (default 4 x --repeat)",
+        help="runs per start-up measurement (default: 20, or 3 with --quick)",
     )
     ap.add_argument("--quick", action="store_true", help="100 cases, 1 run: a smoke test for CI")
     ap.add_argument(
@@ -366,7 +406,30 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ROOT",
         help="data root to replicate (default: this checkout)",
     )
+    ap.add_argument(
+        "--tools",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="another folder to look for check-jsonschema and yamllint in (repeatable)",
+    )
+    ap.add_argument(
+        "--setup-competitors",
+        action="store_true",
+        help="install check-jsonschema (pure-Python and C YAML) and yamllint into their own "
+        "virtual environments under $MISGEN_BENCH_TOOLS or ~/.cache/misgen-bench, then exit",
+    )
     ap.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
+    ap.add_argument(
+        "--markdown",
+        metavar="FILE",
+        help="also write the report as Markdown with how to reproduce it (bench/RESULTS.md)",
+    )
+    ap.add_argument(
+        "--readme",
+        metavar="FILE",
+        help="also write a README 'Performance' section quoting this run",
+    )
     ap.add_argument(
         "--tracemalloc",
         action="store_true",
@@ -378,11 +441,15 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the generated data roots (their folder is printed)",
     )
     args = ap.parse_args(argv)
+    if args.setup_competitors:
+        from _competitors import setup
+
+        return setup()
     if args.quick:
         args.sizes, args.repeat = "100", 1
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     repeat = max(1, args.repeat)
-    startup_repeat = args.startup_repeat or (4 * repeat)
+    startup_repeat = args.startup_repeat or (3 if args.quick else 20)
     source = Path(args.data).resolve()
 
     def log(msg: str) -> None:
@@ -397,25 +464,36 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    cjs = find_tool("check-jsonschema")
+    from _competitors import discover
+
+    tools, tool_notes = discover(args.tools)
+    work = Path(tempfile.mkdtemp(prefix="misgen-bench-"))
     # PYTHONDONTWRITEBYTECODE is dropped so that the warm-up run caches misgen's bytecode, as an
     # ordinary install has it; otherwise every start-up would include compiling misgen's sources.
+    # The classify snapshot cache (misgen.snapshot) lives in the bench's own folder.
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("MISGEN_ROOT", "FORCE_COLOR", "PYTHONDONTWRITEBYTECODE")
+        if k not in ("MISGEN_ROOT", "FORCE_COLOR", "PYTHONDONTWRITEBYTECODE", "MISGEN_NO_CACHE")
+        and not k.startswith("MISGEN_MAX_")
     }
-    env.update(NO_COLOR="1", COLUMNS="120", PYTHONWARNINGS="ignore")
+    env.update(
+        NO_COLOR="1", COLUMNS="120", PYTHONWARNINGS="ignore", MISGEN_CACHE_DIR=str(work / "cache")
+    )
+    cold_env = {**env, "MISGEN_NO_CACHE": "1"}
 
-    work = Path(tempfile.mkdtemp(prefix="misgen-bench-"))
     results: dict[str, object] = {
         "date": _dt.datetime.now().astimezone().isoformat(timespec="minutes"),
         "machine": machine(),
         "versions": "",
+        "tools": [t.versions for t in tools],
+        "load_before": load_now(),
         "repeat": repeat,
+        "startup_repeat": startup_repeat,
         "sizes": {},
     }
     started = time.perf_counter()
+    notes: list[str] = list(tool_notes)
     try:
         # ------------------------------------------------------------ start-up (real cases only)
         base = work / "base"
@@ -423,20 +501,38 @@ def main(argv: list[str] | None = None) -> int:
         one = work / "one.yaml"
         shutil.copy(min((source / "cases").glob("*.yaml")), one)
         log(f"start-up: {n_base} real cases, {startup_repeat} runs")
+        classify = [misgen, "--root", str(base), "classify", str(one)]
         startup = [
             Cmd("python", "python -c pass", [python, "-c", "pass"]),
             Cmd("help", "misgen --help", [misgen, "--help"]),
+            Cmd("classify_one", "misgen classify one.yaml (cached snapshot)", classify),
             Cmd(
-                "classify_one",
-                "misgen classify one.yaml",
-                [misgen, "--root", str(base), "classify", str(one)],
+                "classify_one_json",
+                "misgen classify one.yaml --format json (cached snapshot)",
+                [*classify, "--format", "json"],
+            ),
+            Cmd(
+                "classify_one_cold",
+                "misgen classify one.yaml, no cache (the pydantic path)",
+                classify,
+                env=cold_env,
+            ),
+            Cmd(
+                "classify_one_cold_json",
+                "misgen classify one.yaml --format json, no cache",
+                [*classify, "--format", "json"],
+                env=cold_env,
             ),
         ]
         measure(startup, base, env, startup_repeat, args.budget, args.timeout, lambda _msg: None)
 
         # ------------------------------------------------------------ per size
-        cjs_args: list[str] = []
-        cjs_note = None
+        probes: dict[str, tuple[list[str] | None, str | None]] = {}
+        for tool in tools:
+            if tool.kind == "check-jsonschema":
+                probes[tool.variant] = probe_cjs(tool.path, base, env)
+                if probes[tool.variant][1]:
+                    notes.append(f"{tool.label}: {probes[tool.variant][1]}")
         per_size: dict[int, dict[str, Cmd]] = {}
         counts: dict[int, int] = {}
         for size in sizes:
@@ -447,64 +543,44 @@ def main(argv: list[str] | None = None) -> int:
             log(f"size {n}: generated in {time.perf_counter() - t0:.1f}s at {root}")
             case_files = [str(p) for p in sorted((root / "cases").glob("*.yaml"))]
             docs_out = work / f"docs-{size}"
+            heavy = size <= args.heavy_max
             cmds = [
-                Cmd(
-                    "floor",
-                    "floor: read + CSafeLoader parse (process)",
-                    [python, str(WORKER), "floor", str(root)],
-                    worker=True,
-                ),
-                Cmd(
-                    "validate",
-                    "misgen validate",
-                    [misgen, "--root", str(root), "validate"],
-                    ok=(0, 1),
-                ),
-                Cmd(
-                    "load",
-                    "misgen.kb.load (process)",
-                    [python, str(WORKER), "load", str(root)],
-                    worker=True,
-                ),
+                Cmd("bytes", LABELS["bytes"], [python, str(WORKER), "bytes", str(root)], worker=True),
+                Cmd("events", LABELS["events"], [python, str(WORKER), "events", str(root)], worker=True),
+                Cmd("floor", LABELS["floor"], [python, str(WORKER), "floor", str(root)], worker=True),
+                Cmd("validate", LABELS["validate"], [misgen, "--root", str(root), "validate"], ok=(0, 1)),
+                Cmd("load", LABELS["load"], [python, str(WORKER), "load", str(root)], worker=True),
             ]
-            if cjs is None:
-                cjs_note = "check-jsonschema is not installed (pip install check-jsonschema)"
-            else:
-                if not cjs_args:
-                    cjs_args, cjs_note = probe_cjs(cjs, base, env)
-                if cjs_args:
+            for tool in tools if heavy else []:
+                if tool.kind == "check-jsonschema":
+                    extra, _note = probes[tool.variant]
+                    if extra is None:
+                        continue
+                    argv_ = [tool.path, *extra, "--schemafile", str(root / "schema" / "case.schema.json")]
+                    cmds.append(Cmd(tool.variant, LABELS[tool.variant], [*argv_, *case_files], ok=(0, 1)))
+                else:
                     cmds.append(
-                        Cmd(
-                            "cjs",
-                            "check-jsonschema --schemafile schema/case.schema.json",
-                            [
-                                cjs,
-                                *cjs_args,
-                                "--schemafile",
-                                str(root / "schema" / "case.schema.json"),
-                                *case_files,
-                            ],
-                            ok=(0, 1),
-                        )
+                        Cmd(tool.variant, LABELS[tool.variant], [tool.path, "-f", "parsable", *case_files], ok=(0, 1, 2))
                     )
-            cmds += [
-                Cmd(
-                    "classify_all",
-                    "misgen classify --all",
-                    [misgen, "--root", str(root), "classify", "--all"],
-                ),
-                Cmd(
-                    "docs",
-                    "misgen docs --out DIR",
-                    [misgen, "--root", str(root), "docs", "--out", str(docs_out)],
-                    prepare=functools.partial(shutil.rmtree, docs_out, ignore_errors=True),
-                ),
-                Cmd(
-                    "graph",
-                    "misgen graph --format svg",
-                    [misgen, "--root", str(root), "graph", "--format", "svg"],
-                ),
-            ]
+            if heavy:
+                cmds += [
+                    Cmd(
+                        "classify_all",
+                        LABELS["classify_all"],
+                        [misgen, "--root", str(root), "classify", "--all"],
+                    ),
+                    Cmd(
+                        "docs",
+                        LABELS["docs"],
+                        [misgen, "--root", str(root), "docs", "--out", str(docs_out)],
+                        prepare=functools.partial(shutil.rmtree, docs_out, ignore_errors=True),
+                    ),
+                    Cmd(
+                        "graph",
+                        LABELS["graph"],
+                        [misgen, "--root", str(root), "graph", "--format", "svg"],
+                    ),
+                ]
             measure(cmds, root, env, repeat, args.budget, args.timeout, log)
             per_size[size] = {c.key: c for c in cmds}
             if not args.keep:
@@ -536,81 +612,82 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     results["versions"] = versions(python)
-    report = render(
-        startup,
-        per_size,
-        counts,
-        sizes,
-        traced,
-        cjs_note,
-        n_base,
-        repeat,
-        startup_repeat,
-        results,
-        time.perf_counter() - started,
-    )
+    results["load_after"] = load_now()
+    results["elapsed"] = time.perf_counter() - started
+    report = render(startup, per_size, counts, sizes, traced, notes, n_base, results)
     print(report)
     if args.keep:
         print(f"\ngenerated data kept in {work}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(report, results, argv), encoding="utf-8")
+    if args.readme:
+        Path(args.readme).write_text(readme(results), encoding="utf-8")
     return 0
 
 
-def probe_cjs(cjs: str, base: Path, env: dict[str, str]) -> tuple[list[str], str | None]:
-    """check-jsonschema's default (ECMAScript) regex dialect may reject the schema; fall back to python's."""
+def probe_cjs(cjs: str, base: Path, env: dict[str, str]) -> tuple[list[str] | None, str | None]:
+    """The extra arguments check-jsonschema needs for the schema (``[]``: none), or None when it
+    cannot run at all; and a note. Its default (ECMAScript) regex dialect may reject a pattern:
+    then Python's dialect is used, and the note says so."""
     schema = str(base / "schema" / "case.schema.json")
     sample = str(min((base / "cases").glob("*.yaml")))
-    first = subprocess.run(
-        [cjs, "--schemafile", schema, sample],
-        cwd=base,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if first.returncode in (0, 1) and "schemafile was not valid" not in first.stdout + first.stderr:
-        return [], None
-    second = subprocess.run(
-        [cjs, "--regex-variant", "python", "--schemafile", schema, sample],
-        cwd=base,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if (
-        second.returncode in (0, 1)
-        and "schemafile was not valid" not in second.stdout + second.stderr
-    ):
-        detail = _last_line(
-            [ln for ln in (first.stdout + first.stderr).splitlines() if "Error" in ln][-1]
-            if "Error" in first.stdout + first.stderr
-            else first.stdout + first.stderr
+
+    def attempt(extra: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [cjs, *extra, "--schemafile", schema, sample],
+            cwd=base,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
+
+    def usable(done: subprocess.CompletedProcess[str]) -> bool:
+        return done.returncode in (0, 1) and "schemafile was not valid" not in done.stdout + done.stderr
+
+    first = attempt([])
+    if usable(first):
+        return [], None
+    second = attempt(["--regex-variant", "python"])
+    if usable(second):
+        text = first.stdout + first.stderr
+        detail = _last_line([ln for ln in text.splitlines() if "Error" in ln][-1] if "Error" in text else text)
         return ["--regex-variant", "python"], (
-            "check-jsonschema rejects schema/case.schema.json with its default ECMAScript regex dialect "
+            "rejects schema/case.schema.json with its default ECMAScript regex dialect "
             f"({detail}); measured with --regex-variant python"
         )
-    return [], "check-jsonschema could not run: " + _last_line(first.stdout + first.stderr)
+    return None, "could not run: " + _last_line(first.stdout + first.stderr)
 
+
+# --------------------------------------------------------------------------- the report
 
 LABELS = {
-    "floor": "floor: read + CSafeLoader parse",
+    "bytes": "floor: read the bytes",
+    "events": "floor: libyaml event stream",
+    "floor": "PyYAML safe-load baseline (CSafeLoader)",
     "validate": "misgen validate",
     "load": "misgen.kb.load",
-    "cjs": "check-jsonschema (case schema)",
+    "cjs-c": "check-jsonschema, C YAML (ruamel.yaml.clib)",
+    "cjs-python": "check-jsonschema, pure-Python YAML",
+    "yamllint": "yamllint (syntax and style only)",
     "classify_all": "misgen classify --all",
     "docs": "misgen docs --out DIR",
     "graph": "misgen graph --format svg",
 }
-#: (command, in-process?, row label) in table order
+#: (command, in-process?, row label) in table order; in-process rows time the work alone
 ROWS = [
-    ("floor", False, "floor: read + CSafeLoader parse (process)"),
-    ("floor", True, "floor (in-process)"),
+    ("bytes", True, "floor: read the bytes (in-process)"),
+    ("events", True, "floor: libyaml event stream (in-process)"),
+    ("events", False, "floor: libyaml event stream (process)"),
+    ("floor", True, "PyYAML safe-load baseline, CSafeLoader (in-process)"),
+    ("floor", False, "PyYAML safe-load baseline, CSafeLoader (process)"),
     ("validate", False, "misgen validate"),
     ("load", True, "misgen.kb.load (in-process)"),
-    ("cjs", False, "check-jsonschema --schemafile case.schema.json"),
+    ("cjs-c", False, "check-jsonschema, C YAML parser"),
+    ("cjs-python", False, "check-jsonschema, pure-Python YAML parser"),
+    ("yamllint", False, "yamllint (syntax and style, no schema)"),
     ("classify_all", False, "misgen classify --all"),
     ("docs", False, "misgen docs --out DIR"),
     ("graph", False, "misgen graph --format svg"),
@@ -623,35 +700,38 @@ def render(
     counts: dict[int, int],
     sizes: list[int],
     traced: float | None,
-    cjs_note: str | None,
+    notes: list[str],
     n_base: int,
-    repeat: int,
-    startup_repeat: int,
     results: dict[str, object],
-    elapsed: float,
 ) -> str:
+    """The report (Markdown tables), and the same numbers into ``results``."""
     out: list[str] = []
     s = {c.key: c for c in startup}
-    py, hlp, one = s["python"].median(), s["help"].median(), s["classify_one"].median()
-    small, large = sizes[0], sizes[-1]
+    pyw, pyc = s["python"].median(), s["python"].cpu_median()
+    repeat, startup_repeat = results["repeat"], results["startup_repeat"]
     out.append(f"misgen benchmark, {results['date']}")
-    out.append(f"machine: {results['machine']}; {results['versions']}")
+    out.append("")
+    out.append(f"- machine: {results['machine']}")
+    out.append(f"- versions: {results['versions']}")
+    for tool in results["tools"]:  # type: ignore[attr-defined]
+        out.append(f"- compared with: {tool}")
+    out.append(f"- machine load: before {results['load_before']}; after {results['load_after']}")
     out.append(
-        f"median of up to {repeat} run(s) per size ('n=' where a slow command got fewer, see --budget), "
-        f"start-up median of {startup_repeat}; every run is a fresh process; total {elapsed:.0f} s"
+        f"- median of up to {repeat} run(s) per size ('n=' where a slow command got fewer, see "
+        f"--budget), start-up median of {startup_repeat}; every run is a fresh process; "
+        f"total {float(results['elapsed']):.0f} s"  # type: ignore[arg-type]
     )
     out.append("")
-    out.append(f"Start-up (data root with the {n_base} real cases)")
+    out.append(f"### Start-up (data root with the {n_base} real cases)")
     out.append("")
-    pyc = s["python"].cpu_median()
     out.append(
         table(
-            ["command", "wall s", "x python -c pass", "CPU s", "CPU x python", "peak RSS MB"],
+            ["command", "wall s", "x python -c pass", "CPU s", "CPU x python", "peak RSS MiB"],
             [
                 [
                     c.label,
                     fmt_s(c.median()),
-                    fmt_x(ratio(c.median(), py)),
+                    fmt_x(ratio(c.median(), pyw)),
                     fmt_s(c.cpu_median()),
                     fmt_x(ratio(c.cpu_median(), pyc)),
                     f"{c.rss():.0f}" if c.rss() else "n/a",
@@ -662,208 +742,337 @@ def render(
     )
 
     def value(size: int, key: str, inner: bool, cpu: bool = False) -> float | None:
-        cmd = per_size[size].get(key)
+        cmd = per_size.get(size, {}).get(key)
         if cmd is None:
             return None
         if cpu:
             return cmd.inner_median("cpu") if inner else cmd.cpu_median()
         return cmd.inner_median() if inner else cmd.median()
 
-    out.append("")
-    out.append(
-        "Throughput: wall seconds of the whole process, and CPU (user + system) milliseconds per case;"
-    )
-    out.append(
-        "the in-process rows time the work alone (imports excluded). Growth is the per-case cost at the"
-    )
-    out.append(
-        "largest size over the smallest (1.00x = linear; below 1 = a fixed start-up cost amortised)."
-    )
-    out.append("")
-    header = ["measurement"]
-    for size in sizes:
-        header += [f"wall s @{counts[size]}", f"CPU ms/case @{counts[size]}"]
-    if len(sizes) > 1:
-        header += ["growth wall", "growth CPU"]
-    header.append(f"peak RSS MB @{counts[large]}")
-    rows: list[list[str]] = []
+    present = [r for r in ROWS if any(r[0] in per_size[size] for size in sizes)]
     raw: dict[str, dict[str, object]] = {}
-
-    def growth(a: float | None, b: float | None) -> float | None:
-        return (b / counts[large]) / (a / counts[small]) if a and b else None
-
-    for key, inner, label in ROWS:
-        if all(key not in per_size[size] for size in sizes):
-            continue
-        row = [label]
+    rows_cpu, rows_wall, rows_rss = [], [], []
+    for key, inner, label in present:
+        cpu_row, wall_row, rss_row = [label], [label], [label]
         entry: dict[str, object] = {}
         for size in sizes:
-            v, cv = value(size, key, inner), value(size, key, inner, True)
+            cv, wv = value(size, key, inner, True), value(size, key, inner)
             cmd = per_size[size].get(key)
             n = len(cmd.samples) if cmd else 0
-            row += [
-                fmt_s(v) + (f" (n={n})" if v is not None and n < repeat else ""),
-                "n/a" if cv is None else f"{1000 * cv / counts[size]:.2f}",
-            ]
-            entry[str(counts[size])] = {"wall": v, "cpu": cv, "runs": n}
-        if len(sizes) > 1:
-            gw = growth(value(small, key, inner), value(large, key, inner))
-            gc = growth(value(small, key, inner, True), value(large, key, inner, True))
-            row += [fmt_x(gw), fmt_x(gc)]
-            entry["growth_wall"], entry["growth_cpu"] = gw, gc
-        big = per_size[large].get(key)
-        rss = big.rss() if big else None
-        row.append("(same run)" if inner and rss else (f"{rss:.0f}" if rss else "n/a"))
-        entry["rss_mb"] = None if inner else rss
+            few = f" (n={n})" if cv is not None and n < repeat else ""  # type: ignore[operator]
+            cpu_row.append("n/a" if cv is None else f"{fmt_s(cv)} ({1000 * cv / counts[size]:.3f}){few}")
+            wall_row.append("n/a" if wv is None else fmt_s(wv) + few)
+            rss = None if inner or cmd is None else cmd.rss()
+            rss_row.append("(same run)" if inner and cmd and not cmd.na else (f"{rss:.0f}" if rss else "n/a"))
+            entry[str(counts[size])] = {"wall": wv, "cpu": cv, "runs": n, "rss_mib": rss}
         raw[label] = entry
-        rows.append(row)
-    out.append(table(header, rows))
+        rows_cpu.append(cpu_row)
+        rows_wall.append(wall_row)
+        if not inner:
+            rows_rss.append(rss_row)
+    heads = [f"@{counts[size]}" for size in sizes]
+    out += ["", "### Throughput: CPU seconds (user + system), ms per case in brackets", ""]
+    out.append(
+        "In-process rows time the measured work alone (interpreter start and imports excluded); "
+        "the other rows are whole processes."
+    )
+    out += ["", table(["measurement", *heads], rows_cpu)]
 
-    notes = []
-    for size in sizes:
-        for key, cmd in per_size[size].items():
-            if cmd.na:
-                notes.append(f"- {LABELS.get(key, key)} @{counts[size]}: n/a: {cmd.na}")
-            elif cmd.note:
-                notes.append(f"- {LABELS.get(key, key)} @{counts[size]}: {cmd.note}")
-    for c in startup:
-        if c.na:
-            notes.append(f"- {c.label}: n/a: {c.na}")
-    if cjs_note:
-        notes.append(f"- {cjs_note}")
-    if notes:
-        out += ["", "Notes:", *notes]
+    # marginal cost: what one more case costs, from the difference between two sizes
+    pairs = list(zip(sizes, sizes[1:]))
+    marginal: dict[str, list[float | None]] = {}
+    if pairs:
+        mrows = []
+        for key, inner, label in present:
+            values = []
+            for a, b in pairs:
+                va, vb = value(a, key, inner, True), value(b, key, inner, True)
+                values.append(
+                    (vb - va) / (counts[b] - counts[a]) * 1000 if va is not None and vb is not None else None
+                )
+            marginal[label] = values
+            flat = ratio(values[-1], values[0]) if len(values) > 1 else None
+            mrows.append([label, *("n/a" if v is None else f"{v:.3f}" for v in values), fmt_x(flat)])
+            raw[label]["marginal_ms_per_case"] = values
+        out += ["", "### Marginal CPU ms per case between sizes (flat = linear; the fixed start-up cost drops out)", ""]
+        out.append(
+            table(
+                ["measurement", *(f"{counts[a]}->{counts[b]}" for a, b in pairs), "last / first pair"],
+                mrows,
+            )
+        )
+    out += ["", "### Wall seconds (a shared machine: read the CPU table for ratios)", ""]
+    out.append(table(["measurement", *heads], rows_wall))
+    out += ["", "### Peak RSS, MiB (os.wait4; the bench's own ~15 MiB floor included)", ""]
+    out.append(table(["command", *heads], rows_rss))
+
+    # ------------------------------------------------------------ ratios (information)
+    def both(size: int, a: str, ai: bool, b: str, bi: bool) -> tuple[float | None, float | None]:
+        return (
+            ratio(value(size, a, ai, True), value(size, b, bi, True)),
+            ratio(value(size, a, ai), value(size, b, bi)),
+        )
+
+    info = [
+        ("misgen validate / read the bytes (in-process)", "validate", False, "bytes", True),
+        ("misgen validate / libyaml event stream (process)", "validate", False, "events", False),
+        ("misgen validate / PyYAML safe-load baseline (process)", "validate", False, "floor", False),
+        ("misgen.kb.load / libyaml event stream (in-process)", "load", True, "events", True),
+        ("misgen.kb.load / PyYAML safe-load baseline (in-process)", "load", True, "floor", True),
+        ("check-jsonschema C YAML / misgen validate", "cjs-c", False, "validate", False),
+        ("check-jsonschema pure-Python YAML / misgen validate", "cjs-python", False, "validate", False),
+        ("yamllint / misgen validate", "yamllint", False, "validate", False),
+        ("misgen classify --all / misgen validate", "classify_all", False, "validate", False),
+        ("misgen docs / misgen validate", "docs", False, "validate", False),
+        ("misgen graph --format svg / misgen validate", "graph", False, "validate", False),
+    ]
+    irows = []
+    ratios_raw: dict[str, object] = {}
+    for name, a, ai, b, bi in info:
+        cells = []
+        for size in sizes:
+            rc, rw = both(size, a, ai, b, bi)
+            cells.append("n/a" if rc is None else f"{fmt_x(rc)} ({fmt_x(rw)})")
+            ratios_raw[f"{name} @{counts[size]}"] = {"cpu": rc, "wall": rw}
+        if any(c != "n/a" for c in cells):
+            irows.append([name, *cells])
+    out += ["", "### Ratios, CPU (wall in brackets)", ""]
+    out.append(table(["ratio", *heads], irows))
 
     # ------------------------------------------------------------ targets
-    out += ["", "Ratios against the targets of issue 10", ""]
     trows: list[list[str]] = []
-    ratios: dict[str, object] = {}
+    targets: dict[str, object] = {}
 
-    def add(
-        name: str,
-        target: str,
-        v: float | None,
-        limit: float,
-        at_most: bool = True,
-        unit: str = "x",
-        cpu: float | None = None,
-    ) -> None:
-        """``v`` from wall clock; ``cpu`` the same ratio from CPU time (steadier on a busy machine)."""
-
+    def add(name: str, goal: str, cpu: float | None, wall: float | None, limit: float,
+            at_most: bool = True, unit: str = "x", both_count: bool = False, why: str = "") -> None:
         def show(x: float | None) -> str:
             if x is None:
                 return "n/a"
-            return fmt_x(x) if unit == "x" else f"{x:.{0 if unit == 'MB' else 1}f} {unit}"
+            return fmt_x(x) if unit == "x" else f"{x:.0f} {unit}"
 
-        def judge(x: float | None) -> str:
-            return (
-                "n/a"
-                if x is None
-                else ("ok" if (x <= limit if at_most else x >= limit) else "MISS")
-            )
+        def ok(x: float) -> bool:
+            return x <= limit if at_most else x >= limit
 
-        verdict = judge(v)
-        if cpu is not None and judge(cpu) != verdict:
-            verdict += f" (CPU: {judge(cpu)})"
-        trows.append([name, target, show(v), show(cpu) if unit == "x" else "", verdict])
-        ratios[name] = {"value": v, "cpu": cpu, "target": target, "verdict": verdict}
+        if cpu is None:
+            verdict = "n/a" + (f" ({why})" if why else "")
+        else:
+            good = ok(cpu) and (not both_count or wall is None or ok(wall))
+            verdict = "OK" if good else "MISS"
+        trows.append([name, goal, show(cpu), show(wall) if unit == "x" else "", verdict])
+        targets[name] = {"cpu": cpu, "wall": wall, "goal": goal, "verdict": verdict}
 
-    def both(size: int, a: str, ai: bool, b: str, bi: bool) -> tuple[float | None, float | None]:
-        return (
-            ratio(value(size, a, ai), value(size, b, bi)),
-            ratio(value(size, a, ai, True), value(size, b, bi, True)),
-        )
+    def near(target: int) -> int | None:
+        return next((size for size in sizes if abs(counts[size] - target) <= target // 10), None)
 
-    for size in sizes:
-        n = counts[size]
-        rw, rc = both(size, "validate", False, "floor", False)
+    for key, what in (("classify_one", "text"), ("classify_one_json", "JSON")):
         add(
-            f"misgen validate / floor (process) @{n}",
-            f"<= {T_VALIDATE_FLOOR}x",
-            rw,
-            T_VALIDATE_FLOOR,
-            cpu=rc,
+            f"misgen classify FILE ({what}) / python -c pass",
+            f"<= {T_CLASSIFY_ONE_PYTHON:.0f}x",
+            ratio(s[key].cpu_median(), pyc),
+            ratio(s[key].median(), pyw),
+            T_CLASSIFY_ONE_PYTHON,
         )
-        rw, rc = both(size, "load", True, "floor", True)
+    for key, what in (("classify_one_cold", "text"), ("classify_one_cold_json", "JSON")):
         add(
-            f"kb.load / floor (in-process) @{n}",
-            f"<= {T_VALIDATE_FLOOR}x",
-            rw,
-            T_VALIDATE_FLOOR,
-            cpu=rc,
+            f"  (before: without the cache, the pydantic path, {what})",
+            f"<= {T_CLASSIFY_ONE_PYTHON:.0f}x",
+            ratio(s[key].cpu_median(), pyc),
+            ratio(s[key].median(), pyw),
+            T_CLASSIFY_ONE_PYTHON,
         )
-        rw, rc = both(size, "cjs", False, "validate", False)
+    ten = near(10000)
+    rc, rw = both(ten, "validate", False, "events", False) if ten else (None, None)
+    add(
+        "misgen validate / libyaml event-stream floor @10k",
+        f"<= {T_VALIDATE_EVENTS}x",
+        rc,
+        rw,
+        T_VALIDATE_EVENTS,
+        why="10,000 cases not run",
+    )
+    measured_cjs = [size for size in sizes if value(size, "cjs-c", False, True) is not None]
+    for size in measured_cjs or sizes[:1]:
+        rc, rw = both(size, "cjs-c", False, "validate", False)
         add(
-            f"check-jsonschema / misgen validate @{n}",
-            f">= {T_CJS_VALIDATE:.0f}x",
+            f"check-jsonschema (C YAML parser) / misgen validate @{counts[size]}",
+            f">= {T_CJS_C_VALIDATE:.0f}x",
+            rc,
             rw,
-            T_CJS_VALIDATE,
+            T_CJS_C_VALIDATE,
             at_most=False,
-            cpu=rc,
+            why="check-jsonschema with ruamel.yaml.clib not found: bench/run.py --setup-competitors",
         )
+    one_k = near(1000)
+    rc, rw = both(one_k, "docs", False, "validate", False) if one_k else (None, None)
     add(
-        "misgen --help / python -c pass",
+        "misgen docs / misgen validate @1k (wall and CPU)",
+        f"<= {T_DOCS_VALIDATE:.0f}x",
+        rc,
+        rw,
+        T_DOCS_VALIDATE,
+        both_count=True,
+        why="1,000 cases not run",
+    )
+    fifty = near(50000)
+    big = per_size[fifty].get("validate") if fifty else None
+    add(
+        "peak RSS of misgen validate @50k",
+        f"<= {T_MEMORY_MIB:.0f} MiB",
+        big.rss() if big else None,
+        None,
+        T_MEMORY_MIB,
+        unit="MiB",
+        why="50,000 cases not run",
+    )
+    vm = marginal.get("misgen validate", [])
+    add(
+        f"misgen validate: marginal CPU per case, last / first pair of sizes"
+        + (f" ({counts[sizes[-2]]}->{counts[sizes[-1]]} vs {counts[sizes[0]]}->{counts[sizes[1]]})" if len(sizes) > 2 else ""),
+        f"<= {T_MARGINAL_FLAT}x (flat)",
+        ratio(vm[-1], vm[0]) if len(vm) > 1 else None,
+        None,
+        T_MARGINAL_FLAT,
+        why="needs three sizes",
+    )
+    add(
+        "misgen --help / python -c pass (issue 10)",
         f"<= {T_HELP_PYTHON}x",
-        ratio(hlp, py),
+        ratio(s["help"].cpu_median(), pyc),
+        ratio(s["help"].median(), pyw),
         T_HELP_PYTHON,
-        cpu=ratio(s["help"].cpu_median(), pyc),
-    )
-    add(
-        "misgen classify one.yaml / python -c pass",
-        f"<= {T_CLASSIFY_ONE_PYTHON:.0f}x",
-        ratio(one, py),
-        T_CLASSIFY_ONE_PYTHON,
-        cpu=ratio(s["classify_one"].cpu_median(), pyc),
-    )
-    if len(sizes) > 1:
-        for key, inner, label in ROWS:
-            if key in ("validate", "classify_all", "docs", "graph") or (key == "load" and inner):
-                add(
-                    f"growth per case {counts[small]}->{counts[large]}: {label}",
-                    f"<= {T_GROWTH}x (linear)",
-                    growth(value(small, key, inner), value(large, key, inner)),
-                    T_GROWTH,
-                    cpu=growth(value(small, key, inner, True), value(large, key, inner, True)),
-                )
-    for size in sizes:
-        if abs(counts[size] - 1000) <= 100:
-            for key in ("docs", "graph"):
-                add(
-                    f"{LABELS[key]} @{counts[size]}",
-                    f"<= {T_DOCS_GRAPH_1K:.0f} s",
-                    value(size, key, False),
-                    T_DOCS_GRAPH_1K,
-                    unit="s",
-                )
-    big = per_size[large]["validate"]
-    add(
-        f"peak RSS of misgen validate @{counts[large]}",
-        f"<= {T_MEMORY_MB:.0f} MB",
-        big.rss(),
-        T_MEMORY_MB,
-        unit="MB",
     )
     if traced is not None:
         trows.append(
-            [
-                f"traced Python heap peak (tracemalloc), kb.load @{counts[large]}",
-                "(info)",
-                f"{traced:.0f} MB",
-                "",
-                "",
-            ]
+            [f"traced Python heap peak (tracemalloc), kb.load @{counts[sizes[-1]]}", "(info)", f"{traced:.0f} MiB", "", ""]
         )
-    out.append(table(["ratio", "target", "wall", "CPU", "verdict"], trows))
+    out += ["", "### Targets of issue 19 (verdict from CPU time; wall must agree where marked)", ""]
+    out.append(table(["target", "goal", "CPU", "wall", "verdict"], trows))
+
+    for size in sizes:
+        for key, cmd in per_size[size].items():
+            if cmd.na:
+                notes.append(f"{LABELS.get(key, key)} @{counts[size]}: n/a: {cmd.na}")
+            elif cmd.note:
+                notes.append(f"{LABELS.get(key, key)} @{counts[size]}: {cmd.note}")
+    for c in startup:
+        if c.na:
+            notes.append(f"{c.label}: n/a: {c.na}")
+    if notes:
+        out += ["", "Notes:", "", *(f"- {n}" for n in notes)]
     results["startup"] = {
-        c.key: {"seconds": c.median(), "runs": len(c.samples), "rss_mb": c.rss(), "na": c.na}
+        c.key: {
+            "label": c.label,
+            "wall": c.median(),
+            "cpu": c.cpu_median(),
+            "runs": len(c.samples),
+            "rss_mib": c.rss(),
+            "na": c.na,
+        }
         for c in startup
     }
     results["throughput"] = raw
-    results["ratios"] = ratios
+    results["ratios"] = ratios_raw
+    results["targets"] = targets
     results["sizes"] = {str(k): v for k, v in counts.items()}
-    results["traced_peak_mb"] = traced
+    results["traced_peak_mib"] = traced
     results["notes"] = notes
     return "\n".join(out)
+
+
+MARKDOWN_HEAD = """# Benchmark results
+
+Generated by `bench/run.py` (`{command}`): every number below comes from the one run it
+describes. Do not edit by hand; run it again.
+
+## How to reproduce
+
+```bash
+.venv/bin/python bench/run.py --setup-competitors      # once: check-jsonschema (pure-Python and
+                                                       # C YAML) and yamllint, in their own venvs
+.venv/bin/python bench/run.py --markdown bench/RESULTS.md    # 1,000 / 10,000 / 50,000 cases
+.venv/bin/python bench/run.py --sizes 1000 --repeat 3        # a few minutes
+.venv/bin/python bench/run.py --quick      # 100 cases, 1 run: what CI runs (tests/test_bench.py)
+```
+
+## Method
+
+- **Data.** For each size the bench copies `taxonomy/`, `classifier/` and `schema/` into a
+  temporary root and fills `cases/` with the real cases plus replicas (the `id:` line, the
+  file name and the `links` rewritten), so that every replica validates.
+- **Runs.** Every measurement is a fresh process, run once to warm the file cache and
+  bytecode, then timed; the commands of a size are interleaved round by round, so machine
+  noise hits them alike; the median is reported. Ratios use **CPU time** (user + system,
+  from `os.wait4`), which a shared machine disturbs far less than wall time (shown beside).
+  Peak RSS is `ru_maxrss` of the child (MiB).
+- **Floors.** *Read the bytes*: open and read every file, nothing else. *libyaml event
+  stream*: `yaml.parse` with the C parser, every event object created, no data built: the
+  least any YAML-reading validator must do. *PyYAML safe-load baseline*: `yaml.load` with
+  `CSafeLoader` (libyaml plus PyYAML's Python constructor): an unhardened naive loader, not
+  a floor. In-process rows time the work alone; process rows include start-up.
+- **Marginal cost.** What one more case costs: the CPU difference between two sizes divided
+  by the difference in cases. Unlike whole-run time per case it is not flattered by the
+  fixed start-up cost, and it exposes a super-linear term.
+- **Competitors.** `check-jsonschema` checks the case files alone against
+  `schema/case.schema.json` (generated from misgen's models) with each YAML parser it can
+  have: ruamel.yaml's pure-Python parser (the default install) and its C parser
+  (`ruamel.yaml.clib`). `yamllint` checks YAML syntax and style only. `misgen validate` does
+  more than either: the hardened parse, the strict schema of every file (taxonomy and
+  classifier too), cross-file references and graph integrity.
+- **classify FILE** is measured with the snapshot cache warm (the normal case after the
+  first run) and without it (`MISGEN_NO_CACHE=1`: the pydantic path, what every run cost
+  before the cache).
+
+## Latest run
+
+"""
+
+
+def markdown(report: str, results: dict[str, object], argv: list[str] | None) -> str:
+    command = "bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    body = report.replace("misgen benchmark, ", "Run of ", 1)
+    return MARKDOWN_HEAD.format(command=command.strip()) + body + "\n"
+
+
+def readme(results: dict[str, object]) -> str:
+    """The README's Performance section, quoting this run's numbers."""
+    start = results["startup"]  # type: ignore[index]
+    targets = results["targets"]  # type: ignore[assignment]
+
+    def x(v: object) -> str:
+        return "n/a" if v is None else f"{float(v):.1f}x"  # type: ignore[arg-type]
+
+    def cpu(key: str) -> str:
+        return x(ratio(start[key]["cpu"], start["python"]["cpu"]))  # type: ignore[index]
+
+    lines = [
+        "## Performance",
+        "",
+        f"Measured by `bench/run.py` on {results['date']} ({results['machine']}; "
+        f"{results['versions']}). Ratios are CPU time of whole processes, measured side by "
+        "side in one run; [bench/RESULTS.md](bench/RESULTS.md) has every number of that run, "
+        "the method and how to reproduce it.",
+        "",
+        f"- `misgen classify FILE` takes {cpu('classify_one')} the CPU of a bare `python -c pass` "
+        f"({cpu('classify_one_json')} with `--format json`): after the first run it classifies "
+        "from a validated snapshot of the taxonomy and rules cached in `~/.cache/misgen` "
+        "(`$XDG_CACHE_HOME/misgen`, or `$MISGEN_CACHE_DIR`; `MISGEN_NO_CACHE=1` turns it off), "
+        f"without importing pydantic. Without the cache: {cpu('classify_one_cold')}.",
+        f"- `misgen --help`: {cpu('help')}.",
+        "",
+        "| target (issue 19) | goal | CPU | wall | verdict |",
+        "|---|---|---|---|---|",
+    ]
+    for name, t in targets.items():  # type: ignore[union-attr]
+        wall = x(t["wall"]) if t["wall"] is not None and not str(t["goal"]).endswith("MiB") else ""
+        value = (
+            f"{t['cpu']:.0f} MiB" if str(t["goal"]).endswith("MiB") and t["cpu"] is not None else x(t["cpu"])
+        )
+        lines.append(f"| {name.strip()} | {t['goal']} | {value} | {wall} | {t['verdict']} |")
+    lines += ["", "Tools compared, on the same files and schema:", ""]
+    for tool in results["tools"]:  # type: ignore[attr-defined]
+        lines.append(f"- {tool}")
+    lines.append("")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

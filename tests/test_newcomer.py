@@ -144,7 +144,7 @@ def test_info_names_the_bundled_copy(
     monkeypatch.setattr(misgen.root, "find_root", lambda explicit=None: REPO)
     monkeypatch.setattr(misgen.root, "is_bundled", lambda path: True)
     code, out, _ = run(["info"], capsys)
-    assert code == 0 and "from: bundled" in out and "write nothing here" in out
+    assert code == 0 and "from: bundled" in out and "read-only: new, docs and schema need" in out
 
 
 def test_validate_summary_names_the_data_root(

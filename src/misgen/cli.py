@@ -424,12 +424,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-    from misgen.problems import InputError, UsageError
-
-    if fast is None:  # the fast path hardened the streams itself (without misgen.output's imports)
+    if fast is None:
         from misgen.output import harden_streams
+        from misgen.problems import InputError, UsageError
 
         harden_streams()  # a stdout that is not UTF-8 escapes what it cannot encode
+    else:  # the fast path hardened the streams itself and raises neither (see misgen.fastpath)
+        from misgen.fastpath import Never as InputError, Never as UsageError  # type: ignore[assignment]
     try:
         if fast is not None:
             return int(fast())

@@ -473,17 +473,22 @@ def cmd_info(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(f"misgen {__version__} (Python {platform.python_version()})")
-    print(f"data root: {clean(root)}")
-    print(f"  from: {origin}")
+    import textwrap
+
+    def say(text: str) -> None:
+        print(textwrap.fill(text, 79, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False))
+
+    say(f"misgen {__version__} (Python {platform.python_version()})")
+    say(f"data root: {clean(root)}")
+    say(f"  from: {origin}")
     if not writable:
-        print("  new, docs and schema write nothing here: pass -o/--out, --root DIR or MISGEN_ROOT")
-    print("data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        say("  read-only: new, docs and schema need -o/--out, --root DIR or MISGEN_ROOT")
+    say("data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     if policy:
-        print(f"default policy: {policy}")
-    if kb.problems:
-        print(f"problems: {len(kb.problems)} (run 'misgen validate')")
-    else:
-        print("problems: none")
-    print("order tried: --root, $MISGEN_ROOT, the current folder or a marked parent, the checkout, bundled")
+        say(f"default policy: {policy}")
+    say(f"problems: {len(kb.problems)} (run 'misgen validate')" if kb.problems else "problems: none")
+    say(
+        "order tried: --root, $MISGEN_ROOT, the current folder (or a marked parent), "
+        "the checkout misgen is installed from, the bundled copy"
+    )
     return EXIT_OK

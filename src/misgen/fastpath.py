@@ -131,10 +131,22 @@ def parse_argv(argv: list[str]) -> types.SimpleNamespace | None:
 # --------------------------------------------------------------------------- the scenario
 
 
-def _slug(value: Any) -> bool:
-    from misgen.ids import MAX_ID_LENGTH, SLUG_RE
+#: ids.MAX_ID_LENGTH (tests/test_snapshot.py checks it): importing misgen.ids compiles four
+#: regular expressions, a millisecond of the fast path
+MAX_ID_LENGTH = 64
 
-    return type(value) is str and len(value) <= MAX_ID_LENGTH and SLUG_RE.match(value) is not None
+
+def _slug(value: Any) -> bool:
+    """``ids.SLUG_RE`` (``[a-z0-9]+(?:-[a-z0-9]+)*``, at most 64 characters) without a regex."""
+    if type(value) is not str or not value or len(value) > MAX_ID_LENGTH or not value.isascii():
+        return False
+    return all(part.isalnum() and part == part.lower() for part in value.split("-"))
+
+
+def _printable_ascii(text: str) -> bool:
+    """Every character in ``!`` .. ``~``: no space of any kind, no control, no non-ASCII
+    (what both regex dialects certainly agree is ``[^\\s]``)."""
+    return bool(text) and all("!" <= ch <= "~" for ch in text)
 
 
 def _text(value: Any, limit: int) -> bool:
@@ -149,15 +161,38 @@ def _mapping(value: Any) -> bool:
     return type(value) is dict and all(type(k) is str for k in value)
 
 
+def _arxiv(value: Any) -> bool:  # ^[0-9]{4}\.[0-9]{4,5}$
+    return (
+        type(value) is str
+        and len(value) in (9, 10)
+        and value.isascii()
+        and value[4] == "."
+        and value[:4].isdigit()
+        and value[5:].isdigit()
+    )
+
+
+def _doi(value: Any) -> bool:  # ^10\.[0-9]{4,9}/[^\s]+$, at most 200 characters
+    if type(value) is not str or len(value) > 200 or not value.startswith("10."):
+        return False
+    registrant, slash, suffix = value[3:].partition("/")
+    return bool(slash) and 4 <= len(registrant) <= 9 and registrant.isascii() and registrant.isdigit() and _printable_ascii(suffix)
+
+
+def _url(value: Any) -> bool:  # ^https?://[^\s<>"']+$, at most 500 characters
+    if type(value) is not str or len(value) > 500:
+        return False
+    rest = value[8:] if value.startswith("https://") else value[7:] if value.startswith("http://") else ""
+    return _printable_ascii(rest) and not any(ch in rest for ch in "<>\"'")
+
+
 def _source(value: Any) -> bool:
     """models.Source, accepting only what both regex dialects certainly accept (ASCII)."""
-    import re
-
     if type(value) is not dict or not set(value) <= _SOURCE_FIELDS or not _SOURCE_REQUIRED <= set(value):
         return False
     authors, year = value["authors"], value["year"]
     arxiv, doi, url, note = (value.get(k) for k in ("arxiv", "doi", "url", "note"))
-    if not (
+    return bool(
         _slug(value["id"])
         and type(authors) is list
         and authors
@@ -168,24 +203,12 @@ def _source(value: Any) -> bool:
         and _text(value["venue"], 300)
         and type(value["verified"]) is bool
         and _opt(note, lambda v: _text(v, 6000))
-    ):
-        return False
-    if arxiv is not None and not (
-        type(arxiv) is str and re.fullmatch(r"[0-9]{4}\.[0-9]{4,5}", arxiv, re.ASCII)
-    ):
-        return False
-    if doi is not None and not (
-        type(doi) is str and len(doi) <= 200 and re.fullmatch(r"10\.[0-9]{4,9}/[!-~]+", doi, re.ASCII)
-    ):
-        return False
-    if url is not None and not (
-        type(url) is str
-        and len(url) <= 500
-        and re.fullmatch(r"https?://[!-~]+", url, re.ASCII)
-        and not any(ch in url for ch in "<>\"'")
-    ):
-        return False
-    return bool((arxiv or doi or url) and (value["verified"] or note))
+        and _opt(arxiv, _arxiv)
+        and _opt(doi, _doi)
+        and _opt(url, _url)
+        and (arxiv or doi or url)
+        and (value["verified"] or note)
+    )
 
 
 def scenario(data: Any) -> tuple[str | None, str | None, dict[str, Any]] | None:
@@ -243,7 +266,7 @@ def scenario(data: Any) -> tuple[str | None, str | None, dict[str, Any]] | None:
 _REAL_IMPORT = builtins.__import__
 _PRIVATE_PREFIX = "misgen._fast_"
 #: what the private modules may import for real, besides the standard library
-_ALLOWED = ("misgen.cli", "misgen.problems", "misgen.root", "misgen.ids")
+_ALLOWED = ("misgen.cli", "misgen.ids")
 
 
 def _no_print(*args: object, **kwargs: object) -> None:
@@ -288,7 +311,12 @@ def private_module(name: str, redirect: dict[str, Any]) -> types.ModuleType:
                     raise ImportError(f"{name} imports {full}: not available to the fast path")
             return found
         top = target.partition(".")[0]
-        if (top == "misgen" and target not in _ALLOWED) or top in ("pydantic", "pydantic_core", "rich"):
+        if (top == "misgen" and target not in _ALLOWED) or top in (
+            "pydantic",
+            "pydantic_core",
+            "rich",
+            "dataclasses",
+        ):
             raise ImportError(f"{name} imports {target}: not available to the fast path")
         return _REAL_IMPORT(target, globals, locals, fromlist, level)
 
@@ -296,7 +324,7 @@ def private_module(name: str, redirect: dict[str, Any]) -> types.ModuleType:
     module.__file__ = path
     module.__package__ = "misgen"
     module.__builtins__ = {**builtins.__dict__, "__import__": hook, "print": _no_print}  # type: ignore[attr-defined]
-    sys.modules[module.__name__] = module  # dataclasses looks a class's module up by name
+    sys.modules[module.__name__] = module  # a class's module is looked up by name (pickle, typing)
     try:
         exec(code, module.__dict__)
     except BaseException:
@@ -309,13 +337,31 @@ class _FrozenInstanceError(AttributeError):
     """dataclasses.FrozenInstanceError, for the lite dataclasses below."""
 
 
-def _lite_dataclass(cls: Any = None, /, *, frozen: bool = False, **options: Any) -> Any:
-    """``dataclasses.dataclass(frozen=True)`` for the private engine: the same ``__init__``
-    (positional or keyword, with defaults), ``__repr__``, ``__eq__``, ``__hash__`` and
-    frozen attributes, without generating and compiling source code for each class (the real
-    decorator spends about 1 ms per class, most of the fast path's engine set-up). Anything
-    beyond that (other options, ``field()``, ClassVar, base classes, ``dataclasses.fields``
-    or ``replace`` later) raises, and the normal path runs instead."""
+_NO_DEFAULT = object()
+
+
+class _Field:
+    __slots__ = ("default", "factory")
+
+    def __init__(self, default: Any, factory: Any) -> None:
+        self.default, self.factory = default, factory
+
+
+def _lite_field(*, default: Any = _NO_DEFAULT, default_factory: Any = _NO_DEFAULT, **options: Any) -> Any:
+    if options or (default is not _NO_DEFAULT and default_factory is not _NO_DEFAULT):
+        raise Fallback("a dataclasses.field option the lite dataclass does not reproduce")
+    return _Field(default, default_factory)
+
+
+def _lite_dataclass(
+    cls: Any = None, /, *, frozen: bool = False, order: bool = False, **options: Any
+) -> Any:
+    """``dataclasses.dataclass(frozen=True[, order=True])`` for the private modules: the same
+    ``__init__`` (positional or keyword, defaults and default factories), ``__repr__``,
+    ``__eq__``, ``__hash__``, ordering and frozen attributes, without importing dataclasses
+    (and inspect, ast, dis, tokenize: a tenth of the fast path's start-up) or generating and
+    compiling code per class. Anything beyond that (other options, ClassVar, base classes,
+    ``dataclasses.fields`` or ``replace`` later) raises, and the normal path runs instead."""
     if options or not frozen:
         raise Fallback("a dataclass option the lite dataclass does not reproduce")
 
@@ -326,10 +372,25 @@ def _lite_dataclass(cls: Any = None, /, *, frozen: bool = False, **options: Any)
         names = tuple(annotations)
         if any(not isinstance(a, str) or "ClassVar" in a or "InitVar" in a for a in annotations.values()):
             raise Fallback("ClassVar or InitVar in a dataclass")
-        defaults = {n: klass.__dict__[n] for n in names if n in klass.__dict__}
-        required = [n for n in names if n not in defaults]
-        if any(names.index(r) > min((names.index(d) for d in defaults), default=len(names)) for r in required):
-            raise TypeError(f"non-default argument follows default argument in {klass.__name__}")
+        defaults: dict[str, Any] = {}
+        factories: dict[str, Any] = {}
+        for n in names:
+            if n not in klass.__dict__:
+                if defaults or factories:
+                    raise TypeError(f"non-default argument {n!r} follows default argument")
+                continue
+            value = klass.__dict__[n]
+            if isinstance(value, _Field):
+                if value.factory is not _NO_DEFAULT:
+                    factories[n] = value.factory
+                    delattr(klass, n)  # as dataclasses does for a default_factory
+                elif value.default is not _NO_DEFAULT:
+                    defaults[n] = value.default
+                    setattr(klass, n, value.default)
+                else:
+                    raise Fallback("a field() without a default")
+            else:
+                defaults[n] = value
         count = len(names)
         set_ = object.__setattr__
 
@@ -345,10 +406,15 @@ def _lite_dataclass(cls: Any = None, /, *, frozen: bool = False, **options: Any)
                     set_(self, name, kwargs.pop(name))
                 elif name in defaults:
                     set_(self, name, defaults[name])
+                elif name in factories:
+                    set_(self, name, factories[name]())
                 else:
                     raise TypeError(f"__init__() missing required argument: '{name}'")
             if kwargs:
                 raise TypeError(f"__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
+
+        def astuple(self: Any) -> tuple[Any, ...]:
+            return tuple(getattr(self, n) for n in names)
 
         def __repr__(self: Any) -> str:
             inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in names)
@@ -356,11 +422,11 @@ def _lite_dataclass(cls: Any = None, /, *, frozen: bool = False, **options: Any)
 
         def __eq__(self: Any, other: Any) -> Any:
             if other.__class__ is self.__class__:
-                return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
+                return astuple(self) == astuple(other)
             return NotImplemented
 
         def __hash__(self: Any) -> int:
-            return hash(tuple(getattr(self, n) for n in names))
+            return hash(astuple(self))
 
         def __setattr__(self: Any, name: str, value: Any) -> None:
             raise _FrozenInstanceError(f"cannot assign to field '{name}'")
@@ -368,7 +434,23 @@ def _lite_dataclass(cls: Any = None, /, *, frozen: bool = False, **options: Any)
         def __delattr__(self: Any, name: str) -> None:
             raise _FrozenInstanceError(f"cannot delete field '{name}'")
 
-        for function in (__init__, __repr__, __eq__, __hash__, __setattr__, __delattr__):
+        methods: list[Any] = [__init__, __repr__, __eq__, __hash__, __setattr__, __delattr__]
+        if order:
+
+            def __lt__(self: Any, other: Any) -> Any:
+                return astuple(self) < astuple(other) if other.__class__ is self.__class__ else NotImplemented
+
+            def __le__(self: Any, other: Any) -> Any:
+                return astuple(self) <= astuple(other) if other.__class__ is self.__class__ else NotImplemented
+
+            def __gt__(self: Any, other: Any) -> Any:
+                return astuple(self) > astuple(other) if other.__class__ is self.__class__ else NotImplemented
+
+            def __ge__(self: Any, other: Any) -> Any:
+                return astuple(self) >= astuple(other) if other.__class__ is self.__class__ else NotImplemented
+
+            methods += [__lt__, __le__, __gt__, __ge__]
+        for function in methods:
             function.__qualname__ = f"{klass.__qualname__}.{function.__name__}"
             setattr(klass, function.__name__, function)
         klass.__match_args__ = names
@@ -377,29 +459,68 @@ def _lite_dataclass(cls: Any = None, /, *, frozen: bool = False, **options: Any)
     return wrap if cls is None else wrap(cls)
 
 
-def _no_field(*args: object, **kwargs: object) -> None:
-    raise Fallback("dataclasses.field in a private module")
+#: what ``from dataclasses import ...`` gives a private module
+_LITE_DATACLASSES = types.SimpleNamespace(dataclass=_lite_dataclass, field=_lite_field)
 
 
-#: what ``from dataclasses import ...`` gives the private engine
-_LITE_DATACLASSES = types.SimpleNamespace(dataclass=_lite_dataclass, field=_no_field)
+class _Lazy(types.ModuleType):
+    """A module imported on first use: misgen.output's ``tempfile`` (shutil, bz2, lzma,
+    random: several milliseconds) and ``signal`` serve only writing files."""
+
+    def __getattr__(self, name: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self.__name__), name)
+
 
 _MODULES: dict[str, types.ModuleType] = {}
 
 
-def engine_modules() -> dict[str, types.ModuleType]:
-    """The private ``conditions``, ``engine`` and ``serialize`` modules (built once)."""
-    if "engine" not in _MODULES:
-        from misgen import plain
+def base_modules() -> dict[str, types.ModuleType]:
+    """The private modules that do not depend on a run (built once per process): problems,
+    yamlio, output, root, conditions, engine, serialize and render (on the rich stand-ins)."""
+    if "render" not in _MODULES:
+        from misgen import plain, plaintext
 
+        lite = {"dataclasses": _LITE_DATACLASSES}
+        problems = private_module("problems", lite)
+        yamlio = private_module("yamlio", {**lite, "misgen.problems": problems})
+        output = private_module(
+            "output",
+            {"misgen.problems": problems, "tempfile": _Lazy("tempfile"), "signal": _Lazy("signal")},
+        )
+        root = private_module("root", {"misgen.problems": problems, "misgen.output": output})
         conditions = private_module("conditions", {"misgen.models": plain})
         engine = private_module(
-            "engine",
-            {"misgen.models": plain, "misgen.conditions": conditions, "dataclasses": _LITE_DATACLASSES},
+            "engine", {**lite, "misgen.models": plain, "misgen.conditions": conditions}
         )
         serialize = private_module("serialize", {"misgen.engine": engine})
-        _MODULES.update(conditions=conditions, engine=engine, serialize=serialize)
+        render = private_module(
+            "render",
+            {
+                "misgen.engine": engine,
+                "misgen.output": output,
+                "rich.table": plaintext,
+                "rich.text": plaintext,
+                "rich.tree": plaintext,
+            },
+        )
+        _MODULES.update(
+            problems=problems,
+            yamlio=yamlio,
+            output=output,
+            root=root,
+            conditions=conditions,
+            engine=engine,
+            serialize=serialize,
+            render=render,
+        )
     return _MODULES
+
+
+def engine_modules() -> dict[str, types.ModuleType]:
+    """The private ``conditions``, ``engine`` and ``serialize`` modules (for tests, too)."""
+    return base_modules()
 
 
 class _Buffer:
@@ -427,27 +548,10 @@ class _PlainConsole:
         self.buffer.parts.append(("text", text))
 
 
-class _Lazy(types.ModuleType):
-    """A module imported on first use (``tempfile`` for misgen.output: it pulls in shutil,
-    bz2, lzma and random, several milliseconds, for writing files the fast path never writes)."""
-
-    def __getattr__(self, name: str) -> Any:
-        import importlib
-
-        return getattr(importlib.import_module(self.__name__), name)
-
-
-def output_module() -> types.ModuleType:
-    """A private ``misgen.output`` (built once), the real code with ``tempfile`` lazy."""
-    if "output" not in _MODULES:
-        _MODULES["output"] = private_module("output", {"tempfile": _Lazy("tempfile")})
-    return _MODULES["output"]
-
-
-def _output_module(buffer: _Buffer) -> types.SimpleNamespace:
+def _output_for(buffer: _Buffer) -> types.SimpleNamespace:
     """``misgen.output`` as the private command sees it: the real ``clean``, a console and
     ``dump_json`` that write into ``buffer``."""
-    output = output_module()
+    output = base_modules()["output"]
 
     def console(stderr: bool = False) -> _PlainConsole:
         if stderr:
@@ -478,7 +582,7 @@ def _kb_module() -> types.SimpleNamespace:
 
         if with_cases or list(extra_cases):
             raise Fallback("the case base is needed")
-        snap = snapshot.load(root)
+        snap = snapshot.load(root, base_modules()["yamlio"])
         if snap is None:
             raise Fallback("no current snapshot")
         return snap
@@ -500,14 +604,12 @@ def read_scenario(source: str, kb: Any) -> Scenario:
     """misgen.scenario.read_scenario for a scenario file that is certainly valid and uses
     only current signals and allowed answers; Fallback otherwise (the normal path then
     reports the problems, or prints the warnings, itself)."""
-    from misgen import yamlio
-    from misgen.problems import InputError
-
+    mods = base_modules()
     if source == "-" or not os.path.exists(source):
         raise Fallback("standard input, or no such file")
     try:
-        doc = yamlio.load_file(source, source)
-    except InputError:
+        doc = mods["yamlio"].load_file(source, source)
+    except mods["problems"].InputError:
         raise Fallback("the file cannot be read") from None
     parsed = scenario(doc.data)
     if parsed is None:
@@ -523,30 +625,18 @@ def read_scenario(source: str, kb: Any) -> Scenario:
 
 def command_module(buffer: _Buffer) -> types.ModuleType:
     """A private ``misgen.commands`` wired to the snapshot, the plain engine and ``buffer``."""
-    from misgen import plaintext
-
-    mods = engine_modules()
-    output = _output_module(buffer)
-    render = private_module(
-        "render",
-        {
-            "misgen.engine": mods["engine"],
-            "misgen.output": output,
-            "rich.table": plaintext,
-            "rich.text": plaintext,
-            "rich.tree": plaintext,
-        },
-    )
-    this = sys.modules[__name__]
+    mods = base_modules()
     return private_module(
         "commands",
         {
-            "misgen.output": output,
+            "misgen.output": _output_for(buffer),
+            "misgen.problems": mods["problems"],
+            "misgen.root": mods["root"],
             "misgen.kb": _kb_module(),
-            "misgen.scenario": this,
+            "misgen.scenario": types.SimpleNamespace(read_scenario=read_scenario),
             "misgen.engine": mods["engine"],
             "misgen.serialize": mods["serialize"],
-            "misgen.render": render,
+            "misgen.render": mods["render"],
             "misgen.snapshot": types.SimpleNamespace(enabled=lambda: False),
             "argparse": types.ModuleType("argparse"),  # annotations only
         },
@@ -554,6 +644,11 @@ def command_module(buffer: _Buffer) -> types.ModuleType:
 
 
 # --------------------------------------------------------------------------- the command
+
+
+class Never(Exception):
+    """Stands for the exceptions cli.main catches that the fast path never raises (importing
+    misgen.problems for them would import dataclasses)."""
 
 
 class Output:
@@ -566,7 +661,7 @@ class Output:
         self.parts, self.code = parts, code
 
     def __call__(self) -> int:
-        write_stdout = output_module().write_stdout
+        write_stdout = base_modules()["output"].write_stdout
         for kind, text in self.parts:
             if kind == "json":
                 write_stdout(text)
@@ -576,7 +671,16 @@ class Output:
         return self.code
 
 
-def prepare(argv: list[str]) -> Output | Callable[[], int] | None:
+class _Interrupted:
+    """Ctrl-C during the fast path: raised again inside main's handler, which reports it."""
+
+    debug = False
+
+    def __call__(self) -> int:
+        raise KeyboardInterrupt
+
+
+def prepare(argv: list[str]) -> Output | _Interrupted | None:
     """The output of ``misgen classify FILE`` for ``argv`` from the snapshot, ready to write,
     or None to run the normal path. Never raises (a Ctrl-C is handed to main to report)."""
     args = parse_argv(argv)
@@ -587,17 +691,13 @@ def prepare(argv: list[str]) -> Output | Callable[[], int] | None:
 
         if not snapshot.enabled():
             return None
-        output_module().harden_streams()  # as main does before a command (finding the root may warn)
+        base_modules()["output"].harden_streams()  # as main does before a command
         buffer = _Buffer()
         code = command_module(buffer).cmd_classify(args)
         if type(code) is not int or code != 0 or not buffer.parts:
             return None
         return Output(buffer.parts, code)
     except KeyboardInterrupt:
-
-        def interrupted() -> int:
-            raise KeyboardInterrupt
-
-        return interrupted
+        return _Interrupted()
     except Exception:  # Fallback, or anything unexpected: the normal path runs and reports it
         return None

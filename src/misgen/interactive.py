@@ -50,7 +50,8 @@ def _ask(out: Any, kb: KnowledgeBase, sid: str, number: int) -> models.Answer:
         out.print(Text("\n".join(_wrap(f"example ({answer}): " + clean(text), width, 3, 5)), style="dim"))
     choices = list(signal.answers)
     if set(choices) - {"yes", "no", UNKNOWN, models.NOT_APPLICABLE}:
-        out.print(Text("   answers: " + ", ".join(f"{i} {c}" for i, c in enumerate(choices, 1)), style="dim"))
+        listing = "answers: " + ", ".join(f"{i} {c}" for i, c in enumerate(choices, 1))
+        out.print(Text("\n".join(_wrap(listing, width, 3, 5))))
     answer = ask_choice(out, "   answer", choices, UNKNOWN)
     evidence = None
     strength = None
@@ -96,7 +97,8 @@ def resolve_choice(raw: str, choices: list[str], default: str) -> str | None:
 
 def ask_choice(out: Any, prompt: str, choices: list[str], default: str) -> str:
     """Ask until the answer names one of ``choices`` (see :func:`resolve_choice`)."""
-    shown = Text(f"{prompt} [{'/'.join(choices)}] ({default})")
+    listed = f"[{'/'.join(choices)}]" if len(choices) <= 4 else "[a number or a name]"
+    shown = Text(f"{prompt} {listed} ({default})")
     while True:
         raw = Prompt.ask(shown, default="", show_default=False, console=out)
         chosen = resolve_choice(raw, choices, default)
@@ -195,9 +197,7 @@ def questionnaire(
         answers[sid] = _ask(out, kb, sid, number)
         verdict = clf.classify(answers)
         if not blind:
-            summary = verdict.summary()
-            status = "" if verdict.status in summary else f" [{verdict.status}]"
-            out.print(Text(f"   verdict so far: {summary}{status}", style="cyan"))
+            out.print(Text(f"   verdict so far: {verdict.summary()}", style="cyan"))
     return answers, verdict
 
 
@@ -207,7 +207,7 @@ def scenario_text(answers: dict[str, models.Answer], title: str | None = None) -
     from misgen.yamlio import quote
 
     lines = [
-        "# A misgen scenario, written by 'misgen classify --interactive -o'. Classify it with",
+        "# A misgen scenario, written by 'misgen classify -i -o'. Classify it with",
         "#   misgen classify THIS-FILE",
         "# or start a case file from it with",
         "#   misgen new YOUR-CASE-ID --answers THIS-FILE",
@@ -327,10 +327,14 @@ def ask_all(
         title = ask_text(out, "case title (one line)", LINE_MAX)
         summary = ask_text(out, "summary (one paragraph)", TEXT_MAX)
         kinds, domains = list(get_args(models.Kind)), list(get_args(models.Domain))
-        out.print(Text("   kinds: " + ", ".join(f"{i} {k}" for i, k in enumerate(kinds, 1)), style="dim"))
-        kind = ask_choice(out, "kind", [*kinds, "todo"], "todo")
-        out.print(Text("   domains: " + ", ".join(f"{i} {d}" for i, d in enumerate(domains, 1)), style="dim"))
-        domain = ask_choice(out, "domain", [*domains, "todo"], "todo")
+        width = max(40, min(out.width, 100)) - 1
+        for name, options in (("kinds", kinds), ("domains", domains)):
+            listing = f"{name}: " + ", ".join(f"{i} {k}" for i, k in enumerate(options, 1))
+            out.print(Text("\n".join(_wrap(listing, width, 0, 2))))
+            if name == "kinds":
+                kind = ask_choice(out, "kind", [*kinds, "todo"], "todo")
+            else:
+                domain = ask_choice(out, "domain", [*domains, "todo"], "todo")
         source = _source(out)
     except (KeyboardInterrupt, EOFError):
         out.print("\ninterrupted: nothing was written")

@@ -16,14 +16,25 @@ NOT_APPLICABLE = "not-applicable"
 STRENGTHS: tuple[str, ...] = ("measured", "inferred", "speculative")
 
 
+_set = object.__setattr__
+
+
 class _Plain:
-    """Keyword-only construction, attribute access, value equality and a readable repr."""
+    """Construction by keyword (or, all of them, by position in slot order), attribute
+    access, value equality and a readable repr."""
 
     __slots__: tuple[str, ...] = ()
 
-    def __init__(self, **values: object) -> None:
-        for name in self.__slots__:
-            object.__setattr__(self, name, values.pop(name))
+    def __init__(self, *args: object, **values: object) -> None:
+        slots = self.__slots__
+        if args:
+            if values or len(args) != len(slots):
+                raise TypeError(f"{type(self).__name__}: give all of {slots} by position, or by name")
+            for name, value in zip(slots, args):
+                _set(self, name, value)
+            return
+        for name in slots:
+            _set(self, name, values.pop(name))
         if values:
             raise TypeError(f"{type(self).__name__}: unexpected fields {sorted(values)}")
 

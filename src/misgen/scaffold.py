@@ -97,6 +97,7 @@ def skeleton(
     kind: str | None = None,
     domain: str | None = None,
     source: dict[str, Any] | None = None,
+    schema: str | None = "../schema/case.schema.json",
 ) -> str:
     """The text of a new case file: every signal present, unanswered ones as unknown with guidance.
 
@@ -112,7 +113,7 @@ def skeleton(
     shown = clean(path) if path else f"cases/{case_id}.yaml"
     kinds, domains = " | ".join(get_args(models.Kind)), " | ".join(get_args(models.Domain))
     lines = [
-        "# yaml-language-server: $schema=../schema/case.schema.json",
+        *([f"# yaml-language-server: $schema={schema}"] if schema else []),
         f"# New case '{case_id}'. Replace every TODO, cite sources you have checked, then run:",
         f"#   misgen validate --strict {shown} && misgen classify {shown}",
         f"id: {case_id}",
@@ -268,6 +269,7 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         kind=meta.get("kind"),
         domain=meta.get("domain"),
         source=meta.get("source"),
+        schema=_schema_path(kb.root, target),
     )
     try:
         check_skeleton(text, str(target), kb)
@@ -279,13 +281,24 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         ) from None
     atomic_create(target, text)
     shown = clean(target)
-    print(
-        f"wrote {shown}: it validates as it is; replace every TODO, then run: "
-        f"misgen validate --strict {shown}"
-    )
+    print(f"wrote {shown}")
+    print(f"it validates as it is; replace every TODO, then run: misgen validate --strict {shown}")
     if target.stem != case_id:
         print(f"note: validate expects a case file to be named after its id: rename it to {case_id}.yaml")
     return 0
+
+
+def _schema_path(root: Path, target: Path) -> str | None:
+    """The case schema relative to where the file goes (for editors), if there is one."""
+    import os
+
+    schema = root / "schema" / "case.schema.json"
+    if not schema.is_file():
+        return None
+    try:
+        return Path(os.path.relpath(schema.resolve(), target.parent.resolve())).as_posix()
+    except ValueError:  # another drive (Windows)
+        return schema.resolve().as_uri()
 
 
 def scenario_meta(path: str) -> dict[str, Any]:

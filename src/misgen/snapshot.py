@@ -13,7 +13,7 @@ never inside the data root. ``MISGEN_NO_CACHE=1`` disables it (nothing read, not
 written). One file per data root, replaced atomically.
 
 Trust: the pydantic path stays the source of truth. The cache is keyed by the BLAKE2b hash of
-the nine data files' contents, of the misgen modules that load and check them, the Python
+the nine data files' contents, the misgen package's files (size and time), the Python
 version, the installed pydantic and the parser caps; a file whose key, format or payload
 digest does not match, or whose payload is not exactly the expected structure (types and
 cross-references checked), is ignored and rebuilt by the next normal run, never trusted.
@@ -64,20 +64,26 @@ DATA_FILES = (
     "taxonomy/deprecated.yaml",
     "taxonomy/debate.yaml",
 )
-#: misgen modules whose code decides what the snapshot holds (loading, validation, checks,
-#: conversion); a change to any of them invalidates every snapshot
-CODE_MODULES = (
-    "__init__",
-    "ids",
-    "models",
-    "loading",
-    "yamlio",
-    "kb",
-    "conditions",
-    "problems",
-    "plain",
-    "snapshot",
-)
+
+
+def code_stamp() -> bytes:
+    """Every Python file of the installed misgen package (path, size, modification time):
+    any change to the code that loads, checks or converts the data invalidates every
+    snapshot, as Python's own bytecode cache is invalidated, whichever module it is in."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    found: list[str] = []
+    folders = [here]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py") and entry.is_file():
+                    info = entry.stat()
+                    rel = os.path.relpath(entry.path, here)
+                    found.append(f"{rel}:{info.st_size}:{info.st_mtime_ns}")
+                elif entry.is_dir() and entry.name != "__pycache__" and not entry.name.startswith("."):
+                    folders.append(entry.path)
+    return "\n".join(sorted(found)).encode("utf-8", "surrogateescape")
 
 
 class Snapshot:
@@ -170,10 +176,12 @@ def _package_stamp(name: str, probe: str) -> bytes:
     return b"-"
 
 
-def key(root: os.PathLike[str] | str) -> str | None:
+def key(root: os.PathLike[str] | str, yamlio: Any = None) -> str | None:
     """The key a snapshot of ``root`` must carry, or None when the files cannot be used as
-    they are (missing, a symbolic link, too large: the normal path reports or accepts them)."""
-    from misgen import yamlio  # the parser caps are part of what was validated
+    they are (missing, a symbolic link, too large: the normal path reports or accepts them).
+    ``yamlio``: the module whose parser caps count (the fast path passes its private copy)."""
+    if yamlio is None:
+        from misgen import yamlio  # the parser caps are part of what was validated
 
     digest = _hash()
 
@@ -183,13 +191,10 @@ def key(root: os.PathLike[str] | str) -> str | None:
 
     part("format", str(FORMAT).encode())
     part("python", f"{sys.implementation.cache_tag} {sys.version}".encode())
-    here = os.path.dirname(os.path.abspath(__file__))
-    for module in CODE_MODULES:
-        try:
-            with open(os.path.join(here, module + ".py"), "rb") as handle:
-                part("code " + module, handle.read())
-        except OSError:
-            return None
+    try:
+        part("code", code_stamp())
+    except OSError:
+        return None
     part("pydantic", _package_stamp("pydantic", "version.py"))
     part("pydantic_core", _package_stamp("pydantic_core", "__init__.py"))
     caps = sorted((k, v) for k, v in vars(yamlio).items() if k.startswith("MAX_") and type(v) is int)
@@ -245,12 +250,12 @@ class Corrupt(Exception):
     """The snapshot is not exactly what :func:`store` writes: ignore it."""
 
 
-def load(root: os.PathLike[str] | str) -> Snapshot | None:
+def load(root: os.PathLike[str] | str, yamlio: Any = None) -> Snapshot | None:
     """The snapshot of ``root`` if a valid, current one is cached; None otherwise."""
     path = snapshot_path(root)
     if path is None:
         return None
-    wanted = key(root)
+    wanted = key(root, yamlio)
     if wanted is None:
         return None
     try:
@@ -307,52 +312,49 @@ def _list(value: Any, size: int | None = None) -> list[Any]:
     return value
 
 
-def _cond(value: Any, depth: int = 0) -> Any:
-    """A condition node from its tagged list (see :func:`_encode_cond`)."""
+def _cond(value: Any, refs: list[Any], depth: int = 0) -> Any:
+    """A condition node from its tagged list (see :func:`_encode_cond`); the signals, answers
+    and definitions it names go to ``refs``, to be checked once everything is read."""
     if depth > MAX_NESTING:
         raise Corrupt("condition nested too deeply")
-    if type(value) is not list or len(value) < 2:
+    if type(value) is not list or len(value) < 3:
         raise Corrupt("expected a condition")
-    tag, name = value[0], _opt_str(value[1])
-    rest = value[2:]
-    if tag == "is" and len(rest) == 2:
-        return plain.IsNode(name=name, signal=_str(rest[0]), is_=_str(rest[1]))
-    if tag == "in" and len(rest) == 2:
-        values = _strs(rest[1])
-        if not values:
-            raise Corrupt("empty 'in'")
-        return plain.InNode(name=name, signal=_str(rest[0]), in_=values)
-    if tag in ("all", "any") and len(rest) == 1:
-        kids = [_cond(k, depth + 1) for k in _list(rest[0])]
+    tag, name = value[0], value[1]
+    if name is not None and type(name) is not str:
+        raise Corrupt("expected text")
+    if tag == "is" and len(value) == 4:
+        signal, answer = value[2], value[3]
+        if type(signal) is not str or type(answer) is not str:
+            raise Corrupt("expected text")
+        refs.append((signal, (answer,)))
+        return plain.IsNode(name, signal, answer)
+    if tag == "in" and len(value) == 4:
+        signal, answers = value[2], _strs(value[3])
+        if type(signal) is not str or not answers:
+            raise Corrupt("bad 'in'")
+        refs.append((signal, answers))
+        return plain.InNode(name, signal, answers)
+    if tag in ("all", "any") and len(value) == 3:
+        kids = [_cond(k, refs, depth + 1) for k in _list(value[2])]
         if not kids:
             raise Corrupt(f"empty '{tag}'")
-        return (
-            plain.AllNode(name=name, all=kids) if tag == "all" else plain.AnyNode(name=name, any=kids)
-        )
-    if tag == "not" and len(rest) == 1:
-        return plain.NotNode(name=name, not_=_cond(rest[0], depth + 1))
-    if tag == "at-least" and len(rest) == 2:
-        threshold = rest[0]
+        return plain.AllNode(name, kids) if tag == "all" else plain.AnyNode(name, kids)
+    if tag == "not" and len(value) == 3:
+        return plain.NotNode(name, _cond(value[2], refs, depth + 1))
+    if tag == "at-least" and len(value) == 4:
+        threshold = value[2]
         if type(threshold) is not int or threshold < 1:
             raise Corrupt("bad at-least threshold")
-        kids = [_cond(k, depth + 1) for k in _list(rest[1])]
+        kids = [_cond(k, refs, depth + 1) for k in _list(value[3])]
         if not kids:
             raise Corrupt("empty 'of'")
-        return plain.AtLeastNode(name=name, at_least=threshold, of=kids)
-    if tag == "use" and len(rest) == 1:
-        return plain.UseNode(name=name, use=_str(rest[0]))
-    if tag == "label" and len(rest) == 1:
-        return plain.LabelNode(name=name, label=_str(rest[0]))
+        return plain.AtLeastNode(name, threshold, kids)
+    if tag == "use" and len(value) == 3:
+        refs.append((None, _str(value[2])))
+        return plain.UseNode(name, value[2])
+    if tag == "label" and len(value) == 3:
+        return plain.LabelNode(name, _str(value[2]))
     raise Corrupt("unknown condition node")
-
-
-def _walk(node: Any) -> Any:
-    yield node
-    for attr in ("all", "any", "of"):
-        for child in getattr(node, attr, None) or ():
-            yield from _walk(child)
-    if isinstance(node, plain.NotNode):
-        yield from _walk(node.not_)
 
 
 def _unique(items: list[str], what: str) -> None:
@@ -371,14 +373,15 @@ def _decode(data: Any) -> Snapshot:
         "frameworks",
     }:
         raise Corrupt("unexpected payload")
+    refs: list[Any] = []
     signals: dict[str, plain.Signal] = {}
     for item in _list(data["signals"]):
         sid, question, answers, applies = _list(item, 4)
         signal = plain.Signal(
-            id=_str(sid),
-            question=_str(question),
-            answers=_strs(answers),
-            applies_when=None if applies is None else _cond(applies),
+            _str(sid),
+            _str(question),
+            _strs(answers),
+            None if applies is None else _cond(applies, refs),
         )
         if sid in signals or plain.UNKNOWN not in signal.answers:
             raise Corrupt("bad signal")
@@ -389,13 +392,13 @@ def _decode(data: Any) -> Snapshot:
         lid, name, goal_failure = _list(item, 3)
         if type(goal_failure) is not bool or _str(lid) in labels:
             raise Corrupt("bad label")
-        labels[lid] = plain.Label(id=lid, name=_str(name), goal_failure=goal_failure)
+        labels[lid] = plain.Label(lid, _str(name), goal_failure)
     definitions: dict[str, plain.Definition] = {}
     for item in _list(data["definitions"]):
         did, name, when = _list(item, 3)
         if _str(did) in definitions:
             raise Corrupt("duplicate definition")
-        definitions[did] = plain.Definition(name=_str(name), when=_cond(when))
+        definitions[did] = plain.Definition(_str(name), _cond(when, refs))
     rules = []
     for item in _list(data["rules"]):
         rid, label, role, subtype, by, when, unless = _list(item, 7)
@@ -408,16 +411,17 @@ def _decode(data: Any) -> Snapshot:
                 type(k) is str and type(v) is str for k, v in mapping.items()
             ):
                 raise Corrupt("bad subtype_by")
-            subtype_by = plain.SubtypeBy(signal=_str(by_signal), map=dict(mapping))
+            refs.append((_str(by_signal), ()))
+            subtype_by = plain.SubtypeBy(by_signal, dict(mapping))
         rules.append(
             plain.Rule(
-                id=_str(rid),
-                label=label,
-                role=role,
-                subtype=_opt_str(subtype),
-                subtype_by=subtype_by,
-                when=_cond(when),
-                unless=None if unless is None else _cond(unless),
+                _str(rid),
+                label,
+                role,
+                _opt_str(subtype),
+                subtype_by,
+                _cond(when, refs),
+                None if unless is None else _cond(unless, refs),
             )
         )
     _unique([r.id for r in rules], "rule id")
@@ -436,20 +440,20 @@ def _decode(data: Any) -> Snapshot:
         order = _strs(precedence)
         if sorted(order) != sorted(labels):
             raise Corrupt("precedence does not list every label")
-        named.append(plain.NamedPolicy(id=_str(pid), precedence=order))
+        named.append(plain.NamedPolicy(_str(pid), order))
     caveats = []
     for item in _list(raw_policy["caveats"]):
         cid, when, message = _list(item, 3)
-        caveats.append(plain.Caveat(id=_str(cid), when=_cond(when), message=_str(message)))
+        caveats.append(plain.Caveat(_str(cid), _cond(when, refs), _str(message)))
     grades = _strs(raw_policy["grade_order"])
     if sorted(grades) != sorted((*plain.STRENGTHS, "unstated")):
         raise Corrupt("bad grade order")
     policy = plain.Policy(
-        default=_str(raw_policy["default"]),
-        policies=named,
-        not_a_goal_failure=_str(raw_policy["not_a_goal_failure"]),
-        grade_order=grades,
-        caveats=caveats,
+        _str(raw_policy["default"]),
+        named,
+        _str(raw_policy["not_a_goal_failure"]),
+        grades,
+        caveats,
     )
     _unique([p.id for p in named], "policy id")
     if not named or policy.default not in {p.id for p in named}:
@@ -462,30 +466,20 @@ def _decode(data: Any) -> Snapshot:
         built = []
         for term in _list(terms):
             tid, tname, when = _list(term, 3)
-            built.append(plain.Term(id=_str(tid), name=_str(tname), when=_cond(when)))
+            built.append(plain.Term(_str(tid), _str(tname), _cond(when, refs)))
         if _str(fid) in frameworks:
             raise Corrupt("duplicate framework")
-        frameworks[fid] = plain.Framework(id=fid, name=_str(name), scope=_strs(scope), terms=built)
+        frameworks[fid] = plain.Framework(fid, _str(name), _strs(scope), built)
     # every reference resolves, as the knowledge-base checks guaranteed when it was stored
-    trees = [d.when for d in definitions.values()]
-    trees += [s.applies_when for s in signals.values() if s.applies_when is not None]
-    trees += [r.when for r in rules] + [r.unless for r in rules if r.unless is not None]
-    trees += [c.when for c in caveats] + [t.when for f in frameworks.values() for t in f.terms]
-    for tree in trees:
-        for node in _walk(tree):
-            if isinstance(node, (plain.IsNode, plain.InNode)):
-                signal = signals.get(node.signal)
-                wanted = [node.is_] if isinstance(node, plain.IsNode) else node.in_
-                if signal is None or any(v not in signal.answers for v in wanted):
-                    raise Corrupt("a condition names an unknown signal or answer")
-            elif isinstance(node, plain.UseNode) and node.use not in definitions:
+    for signal_id, wanted in refs:
+        if signal_id is None:
+            if wanted not in definitions:
                 raise Corrupt("a condition uses an unknown definition")
-    for rule in rules:
-        if rule.subtype_by is not None and rule.subtype_by.signal not in signals:
-            raise Corrupt("subtype_by names an unknown signal")
-    return Snapshot(
-        signals, deprecated, labels, definitions, tuple(rules), policy, frameworks
-    )
+            continue
+        signal = signals.get(signal_id)
+        if signal is None or any(v not in signal.answers for v in wanted):
+            raise Corrupt("a condition names an unknown signal or answer")
+    return Snapshot(signals, deprecated, labels, definitions, tuple(rules), policy, frameworks)
 
 
 # --------------------------------------------------------------------------- writing (normal path)

@@ -18,10 +18,7 @@ from misgen.problems import Problem
 #: ``https://example.org/TODO``; not ``todos`` or ``mastodon``
 PLACEHOLDER = re.compile(r"(?<![A-Za-z0-9])todo(?![A-Za-z0-9])", re.IGNORECASE)
 _KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z0-9_-]+)\s*:")
-HINT = (
-    "replace the placeholder with the real value (and delete a TODO comment once done); "
-    "plain 'misgen validate' accepts it, --strict does not"
-)
+HINT = "fill it in (and delete a TODO comment); only --strict refuses placeholders"
 #: files larger than this are left to the loader, which refuses them anyway
 MAX_BYTES = 8 << 20
 
