@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import functools
+import itertools
 import json
 import os
 import platform
@@ -779,7 +780,7 @@ def render(
     out += ["", table(["measurement", *heads], rows_cpu)]
 
     # marginal cost: what one more case costs, from the difference between two sizes
-    pairs = list(zip(sizes, sizes[1:]))
+    pairs = list(itertools.pairwise(sizes))
     marginal: dict[str, list[float | None]] = {}
     if pairs:
         mrows = []
@@ -926,7 +927,7 @@ def render(
     )
     vm = marginal.get("misgen validate", [])
     add(
-        f"misgen validate: marginal CPU per case, last / first pair of sizes"
+        "misgen validate: marginal CPU per case, last / first pair of sizes"
         + (f" ({counts[sizes[-2]]}->{counts[sizes[-1]]} vs {counts[sizes[0]]}->{counts[sizes[1]]})" if len(sizes) > 2 else ""),
         f"<= {T_MARGINAL_FLAT}x (flat)",
         ratio(vm[-1], vm[0]) if len(vm) > 1 else None,
@@ -1047,16 +1048,20 @@ def readme(results: dict[str, object]) -> str:
     lines = [
         "## Performance",
         "",
-        f"Measured by `bench/run.py` on {results['date']} ({results['machine']}; "
-        f"{results['versions']}). Ratios are CPU time of whole processes, measured side by "
-        "side in one run; [bench/RESULTS.md](bench/RESULTS.md) has every number of that run, "
-        "the method and how to reproduce it.",
+        (
+            f"Measured by `bench/run.py` on {results['date']} ({results['machine']}; "
+            f"{results['versions']}). Ratios are CPU time of whole processes, measured side by "
+            "side in one run; [bench/RESULTS.md](bench/RESULTS.md) has every number of that run, "
+            "the method and how to reproduce it."
+        ),
         "",
-        f"- `misgen classify FILE` takes {cpu('classify_one')} the CPU of a bare `python -c pass` "
-        f"({cpu('classify_one_json')} with `--format json`): after the first run it classifies "
-        "from a validated snapshot of the taxonomy and rules cached in `~/.cache/misgen` "
-        "(`$XDG_CACHE_HOME/misgen`, or `$MISGEN_CACHE_DIR`; `MISGEN_NO_CACHE=1` turns it off), "
-        f"without importing pydantic. Without the cache: {cpu('classify_one_cold')}.",
+        (
+            f"- `misgen classify FILE` takes {cpu('classify_one')} the CPU of a bare `python -c pass` "
+            f"({cpu('classify_one_json')} with `--format json`): after the first run it classifies "
+            "from a validated snapshot of the taxonomy and rules cached in `~/.cache/misgen` "
+            "(`$XDG_CACHE_HOME/misgen`, or `$MISGEN_CACHE_DIR`; `MISGEN_NO_CACHE=1` turns it off), "
+            f"without importing pydantic. Without the cache: {cpu('classify_one_cold')}."
+        ),
         f"- `misgen --help`: {cpu('help')}.",
         "",
         "| target (issue 19) | goal | CPU | wall | verdict |",

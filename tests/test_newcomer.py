@@ -31,9 +31,9 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def _rendered(renderable: Any, width: int = 80) -> str:
-    from rich.console import Console
-
     import io
+
+    from rich.console import Console
 
     console = Console(width=width, no_color=True, record=True, file=io.StringIO())
     console.print(renderable)
@@ -71,7 +71,9 @@ def test_trace_shows_the_full_tree_and_json_is_unchanged(
     assert "rule misspecification/clean-proxy (label holds)" in out and "perspectives" in out
     assert "├──" in out
     code, plain, _ = run(["--root", str(REPO), "classify", case, "--format", "json"], capsys)
-    code, traced, _ = run(["--root", str(REPO), "classify", case, "--format", "json", "--trace"], capsys)
+    code, traced, _ = run(
+        ["--root", str(REPO), "classify", case, "--format", "json", "--trace"], capsys
+    )
     snapshot = (REPO / "tests" / "snapshots" / "coinrun-go-right.json").read_text(encoding="utf-8")
     assert plain == traced == snapshot
 
@@ -80,7 +82,9 @@ def test_compact_verdict_of_a_scenario_shows_possible_labels_and_top_three_quest
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    code, out, _ = run(["--root", str(REPO), "classify", str(_write(tmp_path, "s.yaml", SCENARIO))], capsys)
+    code, out, _ = run(
+        ["--root", str(REPO), "classify", str(_write(tmp_path, "s.yaml", SCENARIO))], capsys
+    )
     assert code == 0
     assert out.startswith("scenario → misspecification (misspecification.spec-level)")
     assert "✔ spec-scores-failure-high = yes [no strength given]" in out
@@ -99,7 +103,9 @@ def test_every_case_verdict_fits_a_screen_at_80_columns(kb: KnowledgeBase, clf: 
         assert max(map(len, lines)) <= 80, cid
         assert len(lines) <= 50, (cid, len(lines))
         if verdict.possible:
-            assert "possible, not established: " + ", ".join(verdict.possible) in " ".join(text.split()), cid
+            assert "possible, not established: " + ", ".join(verdict.possible) in " ".join(
+                text.split()
+            ), cid
 
 
 def test_explain_case_is_compact_unless_trace(
@@ -209,7 +215,9 @@ def test_saved_scenario_is_read_by_classify_and_new(
     from misgen.interactive import scenario_text
 
     answers = {
-        "goal-directed": models.Answer(answer="yes", evidence="it closes tickets", strength="measured"),
+        "goal-directed": models.Answer(
+            answer="yes", evidence="it closes tickets", strength="measured"
+        ),
         "spec-scores-failure-high": models.Answer(answer="yes"),
         "single-target": models.Answer(answer="unknown"),
     }
@@ -218,7 +226,8 @@ def test_saved_scenario_is_read_by_classify_and_new(
     assert code == 0, err and json.loads(out)["primary"] == "misspecification"
     target = tmp_path / "support-agent.yaml"
     code, out, err = run(
-        ["--root", str(REPO), "new", "support-agent", "--answers", str(saved), "-o", str(target)], capsys
+        ["--root", str(REPO), "new", "support-agent", "--answers", str(saved), "-o", str(target)],
+        capsys,
     )
     assert code == 0, err
     text = target.read_text(encoding="utf-8")
@@ -230,7 +239,9 @@ def test_saved_scenario_is_read_by_classify_and_new(
     assert code == 0, err
 
 
-def test_new_answers_takes_the_flat_form_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_answers_takes_the_flat_form_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     flat = _write(tmp_path, "flat.yaml", 'goal-directed: "yes"\n')
     target = tmp_path / "flat-case.yaml"
     code, _, err = run(
@@ -244,19 +255,36 @@ def test_classify_output_needs_interactive_and_never_overwrites(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     scenario = _write(tmp_path, "s.yaml", SCENARIO)
-    code, _, err = run(["--root", str(REPO), "classify", str(scenario), "-o", str(tmp_path / "x.yaml")], capsys)
+    code, _, err = run(
+        ["--root", str(REPO), "classify", str(scenario), "-o", str(tmp_path / "x.yaml")], capsys
+    )
     assert code == 2 and "--interactive" in err
     code, _, err = run(["--root", str(REPO), "classify", "-i", "-o", str(scenario)], capsys)
     assert code == 2 and "exists" in err and scenario.read_text() == SCENARIO
 
 
-def test_new_blind_never_prefills_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_blind_never_prefills_the_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     answers = _write(tmp_path, "a.yaml", SCENARIO)
     seen = tmp_path / "seen-case.yaml"
     blind = tmp_path / "blind-case.yaml"
-    run(["--root", str(REPO), "new", "seen-case", "--answers", str(answers), "-o", str(seen)], capsys)
-    code, out, err = run(
-        ["--root", str(REPO), "new", "blind-case", "--answers", str(answers), "-o", str(blind), "--blind"],
+    run(
+        ["--root", str(REPO), "new", "seen-case", "--answers", str(answers), "-o", str(seen)],
+        capsys,
+    )
+    code, _, err = run(
+        [
+            "--root",
+            str(REPO),
+            "new",
+            "blind-case",
+            "--answers",
+            str(answers),
+            "-o",
+            str(blind),
+            "--blind",
+        ],
         capsys,
     )
     assert code == 0, err
@@ -279,27 +307,49 @@ def test_new_writes_a_file_that_validates_and_strict_refuses_its_todos(
     assert code == 0 and out.startswith("ok: 1 file(s) checked"), err
     code, out, err = run(["--root", str(REPO), "validate", "--strict", str(target)], capsys)
     assert code == 1
-    fields = {m.group(1) for m in re.finditer(r"my-scenario\.yaml:\d+:\d+: (\w+): a TODO placeholder", err)}
-    assert {"title", "kind", "domain", "summary", "training", "labels", "reasoning", "url"} <= fields
+    fields = {
+        m.group(1)
+        for m in re.finditer(r"my-scenario\.yaml:\d+:\d+: (\w+): a TODO placeholder", err)
+    }
+    assert {
+        "title",
+        "kind",
+        "domain",
+        "summary",
+        "training",
+        "labels",
+        "reasoning",
+        "url",
+    } <= fields
     assert err.count("hint:") == 1  # said once, not on every line
-    code, out, _ = run(["--root", str(REPO), "validate", "--strict", str(target), "--format", "json"], capsys)
+    code, out, _ = run(
+        ["--root", str(REPO), "validate", "--strict", str(target), "--format", "json"], capsys
+    )
     assert json.loads(out)["ok"] is False
 
 
 def test_strict_accepts_the_case_base_and_whole_comment_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(["--root", str(REPO), "validate", "--strict"], capsys)
+    code, _, err = run(["--root", str(REPO), "validate", "--strict"], capsys)
     assert code == 0, err
     from misgen.strict import placeholder_problems
 
-    path = _write(tmp_path, "c.yaml", "# replace every TODO\ntitle: done  # todo: polish\nnote: mastodon todos\n")
+    path = _write(
+        tmp_path,
+        "c.yaml",
+        "# replace every TODO\ntitle: done  # todo: polish\nnote: mastodon todos\n",
+    )
     problems = placeholder_problems(path, "c.yaml")
     assert [(p.line, p.field) for p in problems] == [(2, "title")]
 
 
 def test_ci_and_pre_commit_use_strict_and_docs_check() -> None:
-    hooks = {h["id"]: h for r in yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())["repos"] for h in r["hooks"]}
+    hooks = {
+        h["id"]: h
+        for r in yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())["repos"]
+        for h in r["hooks"]
+    }
     assert hooks["misgen-validate"]["entry"] == "misgen validate --strict"
     assert hooks["misgen-docs-check"]["entry"] == "misgen docs --check"
     assert re.search(hooks["misgen-docs-check"]["files"], "cases/new-case.yaml")
@@ -313,8 +363,14 @@ def test_ci_and_pre_commit_use_strict_and_docs_check() -> None:
 def test_issue_form_lists_every_signal_in_taxonomy_order(kb: KnowledgeBase) -> None:
     form = yaml.safe_load((REPO / ".github" / "ISSUE_TEMPLATE" / "new-case.yml").read_text())
     fields = {item.get("id"): item for item in form["body"]}
-    listed = [line.rstrip(":").strip() for line in fields["signals"]["attributes"]["value"].splitlines() if line.strip()]
-    assert listed == list(kb.signals), "update the signal list of .github/ISSUE_TEMPLATE/new-case.yml"
+    listed = [
+        line.rstrip(":").strip()
+        for line in fields["signals"]["attributes"]["value"].splitlines()
+        if line.strip()
+    ]
+    assert listed == list(kb.signals), (
+        "update the signal list of .github/ISSUE_TEMPLATE/new-case.yml"
+    )
     from typing import get_args
 
     assert fields["kind"]["attributes"]["options"] == list(get_args(models.Kind))
@@ -338,7 +394,10 @@ def test_flat_answers_to_classify_are_told_about_signals(
     flat = _write(tmp_path, "flat.yaml", 'goal-directed: "yes"\nsingle-target: "yes"\n')
     code, _, err = run(["--root", str(REPO), "classify", str(flat)], capsys)
     assert code == 2
-    assert "flat.yaml:1:1: goal-directed: 'goal-directed' is a signal: a scenario lists its answers under 'signals:'" in err
+    assert (
+        "flat.yaml:1:1: goal-directed: 'goal-directed' is a signal: a scenario lists its answers under 'signals:'"
+        in err
+    )
     assert "check the spelling" not in err and err.count("hint:") == 1
 
 
@@ -351,20 +410,36 @@ def test_unknown_signal_in_classify_gets_a_did_you_mean(
     assert "non-learned-component" not in err  # not the list of every signal
 
 
-def test_explain_help_says_what_ids_exist(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explain_help_says_what_ids_exist(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from misgen.cli import main
 
     monkeypatch.setenv("COLUMNS", "80")
     with pytest.raises(SystemExit):
         main(["explain", "--help"])
     out = capsys.readouterr().out
-    for kind in ("labels", "subtypes", "signals", "rules", "cases", "relations", "frameworks", "terms", "sources"):
+    for kind in (
+        "labels",
+        "subtypes",
+        "signals",
+        "rules",
+        "cases",
+        "relations",
+        "frameworks",
+        "terms",
+        "sources",
+    ):
         assert kind in out, kind
     assert "spec-level-vs-concept-level" in out and "goal-directed" in out  # ids never split
 
 
 def test_explain_and_graph_json_carry_schema_version(capsys: pytest.CaptureFixture[str]) -> None:
-    for argv in (["explain", "coinrun-go-right"], ["explain", "misspecification"], ["graph", "--focus", "coinrun-go-right"]):
+    for argv in (
+        ["explain", "coinrun-go-right"],
+        ["explain", "misspecification"],
+        ["graph", "--focus", "coinrun-go-right"],
+    ):
         code, out, err = run(["--root", str(REPO), *argv, "--format", "json"], capsys)
         assert code == 0, err
         assert json.loads(out)["schema_version"] == 1, argv
@@ -381,12 +456,18 @@ def site() -> dict[str, str]:
     return generate(load(REPO))
 
 
-def test_graph_page_shows_the_drawing_inline_at_full_size_with_working_links(site: dict[str, str]) -> None:
+def test_graph_page_shows_the_drawing_inline_at_full_size_with_working_links(
+    site: dict[str, str],
+) -> None:
     from misgen.docs import context as paths
 
     page = site[paths.GRAPH]
     assert "](graph.svg)" in page and "```mermaid" not in page and "<img" not in page
-    frame = re.search(r'^<div class="misgen-graph" style="([^"]*)">\n(<svg .*?)^</div>$', page, re.DOTALL | re.MULTILINE)
+    frame = re.search(
+        r'^<div class="misgen-graph" style="([^"]*)">\n(<svg .*?)^</div>$',
+        page,
+        re.DOTALL | re.MULTILINE,
+    )
     assert frame and "overflow: auto" in frame.group(1)
     svg = frame.group(2)
     width = re.search(r'<svg [^>]*width="([\d.]+)"', svg)
@@ -402,3 +483,18 @@ def test_graph_page_shows_the_drawing_inline_at_full_size_with_working_links(sit
     ET.fromstring(svg.replace("&#123;", "{").replace("&#125;", "}"))  # well-formed markup
     standalone = site[paths.GRAPH_SVG]
     assert standalone.startswith("<?xml") and 'href="cases/coinrun-go-right/"' in standalone
+
+
+def test_classify_all_fits_80_columns_without_splitting_ids(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(["--root", str(REPO), "classify", "--all"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert max(map(len, lines)) <= 80 and len(lines) < 2.5 * len(kb.cases)
+    starts = {line[2:].split(":", 1)[0] for line in lines if line[:2] in ("✔ ", "✘ ")}
+    assert starts == set(kb.cases)  # every id whole, at the start of its entry
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, _ = run(["--root", str(REPO), "classify", "--all"], capsys)
+    assert "┃ case" in out  # wide terminals keep the table

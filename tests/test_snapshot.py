@@ -564,7 +564,7 @@ def test_lite_dataclass_behaves_like_dataclass() -> None:
     classes = []
     for decorate in (dataclasses.dataclass(frozen=True), fastpath._lite_dataclass(frozen=True)):
         namespace: dict[str, Any] = {}
-        exec(source, namespace)
+        exec(source, namespace)  # noqa: S102 - a test class, defined twice
         classes.append(decorate(namespace["T"]))
     real, lite = classes
     for args, kwargs in (((), {"op": "a", "value": True}), (("a", None, "n"), {}), (("a",), {"value": False, "children": (1,)})):

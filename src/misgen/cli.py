@@ -65,6 +65,12 @@ positional arguments:
     new       write a new case file skeleton from answers
     migrate   rewrite case or scenario files that use retired signal ids
     agree     inter-coder reliability: compare two codings of the same cases
+    export    export the case base as CSV, JSON Lines, SQLite, BibTeX, CSL-
+              JSON or MISP
+    import    scaffold case skeletons from the rows of a spreadsheet (CSV)
+    release   build the versioned release bundle (JSON) and its SHA-256
+    info      show the data root in use and where it came from, versions and
+              counts
 
 options:
   -h, --help  show this help message and exit
@@ -430,7 +436,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         harden_streams()  # a stdout that is not UTF-8 escapes what it cannot encode
     else:  # the fast path hardened the streams itself and raises neither (see misgen.fastpath)
-        from misgen.fastpath import Never as InputError, Never as UsageError  # type: ignore[assignment]
+        from misgen.fastpath import Never as InputError  # type: ignore[assignment]
+        from misgen.fastpath import Never as UsageError  # type: ignore[assignment]
     try:
         if fast is not None:
             return int(fast())

@@ -256,7 +256,7 @@ def scenario(data: Any) -> tuple[str | None, str | None, dict[str, Any]] | None:
             and _opt(source, _slug)
         ):
             return None
-        answers[sid] = plain.Answer(answer, strength, evidence, source)
+        answers[sid] = plain.Answer(str(answer), strength, evidence, source)
     return get("id"), get("title"), answers
 
 
@@ -326,7 +326,7 @@ def private_module(name: str, redirect: dict[str, Any]) -> types.ModuleType:
     module.__builtins__ = {**builtins.__dict__, "__import__": hook, "print": _no_print}  # type: ignore[attr-defined]
     sys.modules[module.__name__] = module  # a class's module is looked up by name (pickle, typing)
     try:
-        exec(code, module.__dict__)
+        exec(code, module.__dict__)  # noqa: S102 - the project's own compiled module
     except BaseException:
         sys.modules.pop(module.__name__, None)
         raise
@@ -368,7 +368,7 @@ def _lite_dataclass(
     def wrap(klass: Any) -> Any:
         if klass.__bases__ != (object,):
             raise Fallback("a dataclass with a base class")
-        annotations = klass.__dict__.get("__annotations__", {})
+        annotations = klass.__dict__.get("__annotations__", {})  # noqa: RUF063 (no inspect)
         names = tuple(annotations)
         if any(not isinstance(a, str) or "ClassVar" in a or "InitVar" in a for a in annotations.values()):
             raise Fallback("ClassVar or InitVar in a dataclass")
@@ -453,7 +453,7 @@ def _lite_dataclass(
         for function in methods:
             function.__qualname__ = f"{klass.__qualname__}.{function.__name__}"
             setattr(klass, function.__name__, function)
-        klass.__match_args__ = names
+        setattr(klass, "__match_args__", names)  # noqa: B010 (mypy: a class attribute)
         return klass
 
     return wrap if cls is None else wrap(cls)
@@ -699,5 +699,5 @@ def prepare(argv: list[str]) -> Output | _Interrupted | None:
         return Output(buffer.parts, code)
     except KeyboardInterrupt:
         return _Interrupted()
-    except Exception:  # Fallback, or anything unexpected: the normal path runs and reports it
+    except (Exception, SystemExit):  # noqa: BLE001 - Fallback, or anything unexpected: the normal path runs
         return None

@@ -152,9 +152,9 @@ def open_signals(
             if rule.unless is None or clf.truth(rule.unless, values) is not None:
                 continue
             names = signals_in(rule.unless, clf.definitions)
-        elif clf._silent(rule, values):
-            continue
-        elif rule.label in (held if rule.role == "primary" else held | possible):
+        elif clf._silent(rule, values) or rule.label in (
+            held if rule.role == "primary" else held | possible
+        ):
             continue
         else:
             names = set(clf.rule_signals[rule.id])

@@ -6,10 +6,14 @@ the same class names, attribute names and helper methods that :mod:`misgen.engin
 :mod:`misgen.conditions` and :mod:`misgen.render` use, so that the same engine code can run
 on them without importing pydantic (``misgen classify FILE`` in a few tens of milliseconds).
 
-Importing this module imports nothing but the standard library's ``__future__``.
+Importing this module imports nothing but ``typing`` (which misgen.yamlio imports anyway).
+The slots are in constructor order (positional construction): do not sort them.
 """
 
+# ruff: noqa: RUF023  (slots are in constructor order)
 from __future__ import annotations
+
+from typing import Any
 
 UNKNOWN = "unknown"
 NOT_APPLICABLE = "not-applicable"
@@ -59,34 +63,53 @@ class _Plain:
 
 class AllNode(_Plain):
     __slots__ = ("name", "all")
+    name: str | None
+    all: list[Any]
 
 
 class AnyNode(_Plain):
     __slots__ = ("name", "any")
+    name: str | None
+    any: list[Any]
 
 
 class NotNode(_Plain):
     __slots__ = ("name", "not_")
+    name: str | None
+    not_: Any
 
 
 class AtLeastNode(_Plain):
     __slots__ = ("name", "at_least", "of")
+    name: str | None
+    at_least: int
+    of: list[Any]
 
 
 class IsNode(_Plain):
     __slots__ = ("name", "signal", "is_")
+    name: str | None
+    signal: str
+    is_: str
 
 
 class InNode(_Plain):
     __slots__ = ("name", "signal", "in_")
+    name: str | None
+    signal: str
+    in_: list[str]
 
 
 class UseNode(_Plain):
     __slots__ = ("name", "use")
+    name: str | None
+    use: str
 
 
 class LabelNode(_Plain):
     __slots__ = ("name", "label")
+    name: str | None
+    label: str
 
 
 # --------------------------------------------------------------------------- knowledge
@@ -94,59 +117,98 @@ class LabelNode(_Plain):
 
 class Signal(_Plain):
     __slots__ = ("id", "question", "answers", "applies_when")
+    id: str
+    question: str
+    answers: list[str]
+    applies_when: Any
 
 
 class Label(_Plain):
     __slots__ = ("id", "name", "goal_failure")
+    id: str
+    name: str
+    goal_failure: bool
 
 
 class Term(_Plain):
     __slots__ = ("id", "name", "when")
+    id: str
+    name: str
+    when: Any
 
 
 class Framework(_Plain):
     __slots__ = ("id", "name", "scope", "terms")
+    id: str
+    name: str
+    scope: list[str]
+    terms: list[Term]
 
 
 class SubtypeBy(_Plain):
     __slots__ = ("signal", "map")
+    signal: str
+    map: dict[str, str]
 
 
 class Rule(_Plain):
     __slots__ = ("id", "label", "role", "subtype", "subtype_by", "when", "unless")
+    id: str
+    label: str
+    role: str
+    subtype: str | None
+    subtype_by: SubtypeBy | None
+    when: Any
+    unless: Any
 
 
 class Definition(_Plain):
     __slots__ = ("name", "when")
+    name: str
+    when: Any
 
 
 class Caveat(_Plain):
     __slots__ = ("id", "when", "message")
+    id: str
+    when: Any
+    message: str
 
 
 class NamedPolicy(_Plain):
     __slots__ = ("id", "precedence")
+    id: str
+    precedence: list[str]
 
 
 class Policy(_Plain):
     __slots__ = ("default", "policies", "not_a_goal_failure", "grade_order", "caveats")
+    default: str
+    policies: list[NamedPolicy]
+    not_a_goal_failure: str
+    grade_order: list[str]
+    caveats: list[Caveat]
 
     def named(self, name: str | None = None) -> NamedPolicy:
         """The policy called ``name`` (the default when None); KeyError if there is none."""
         wanted = name or self.default
         for policy in self.policies:
             if policy.id == wanted:
-                return policy  # type: ignore[no-any-return]
+                return policy
         raise KeyError(wanted)
 
     @property
     def precedence(self) -> list[str]:
         """The default policy's order."""
-        return self.named().precedence  # type: ignore[no-any-return]
+        return self.named().precedence
 
 
 class Answer(_Plain):
     __slots__ = ("answer", "strength", "evidence", "source")
+    answer: str
+    strength: str | None
+    evidence: str | None
+    source: str | None
 
     def __init__(
         self,
@@ -160,26 +222,26 @@ class Answer(_Plain):
 
 #: what ``from misgen.models import X`` may name inside the snapshot's private engine
 __all__ = [
-    "UNKNOWN",
     "NOT_APPLICABLE",
     "STRENGTHS",
+    "UNKNOWN",
     "AllNode",
-    "AnyNode",
-    "NotNode",
-    "AtLeastNode",
-    "IsNode",
-    "InNode",
-    "UseNode",
-    "LabelNode",
-    "Signal",
-    "Label",
-    "Term",
-    "Framework",
-    "SubtypeBy",
-    "Rule",
-    "Definition",
-    "Caveat",
-    "NamedPolicy",
-    "Policy",
     "Answer",
+    "AnyNode",
+    "AtLeastNode",
+    "Caveat",
+    "Definition",
+    "Framework",
+    "InNode",
+    "IsNode",
+    "Label",
+    "LabelNode",
+    "NamedPolicy",
+    "NotNode",
+    "Policy",
+    "Rule",
+    "Signal",
+    "SubtypeBy",
+    "Term",
+    "UseNode",
 ]

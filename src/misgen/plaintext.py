@@ -136,7 +136,7 @@ def wrap(text: str, width: int) -> list[str]:
     offsets = divide_line(text, width)
     bounds = [0, *offsets, len(text)] if offsets else [0, len(text)]
     lines = []
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in zip(bounds, bounds[1:], strict=False):  # noqa: RUF007 (no itertools import)
         line = text[start:end]
         if len(line) > width:  # Text.rstrip_end
             space = _TRAILING_SPACE.search(line)

@@ -267,6 +267,23 @@ def compact_verdict(verdict: Verdict, title: str | None = None, width: int = 80)
     return out
 
 
+def cases_list(rows: list[Any], width: int = 80) -> Text:
+    """:func:`cases_table` for a narrow terminal: one entry per case, ids never split; a
+    disagreement shows both sides."""
+    width = max(40, width) - 1
+    out = Text("misgen: classifier vs curator (✔ agree, ✘ disagree; [evidence grade])\n", style="bold")
+    for r in rows:
+        curated = " + ".join(r.curated)
+        said = r.verdict.summary()
+        text = f"{clean(r.case)}: {said}" if r.agrees else f"{clean(r.case)}: classifier {said}; curator {curated}"
+        mark, style = ("✔", "green") if r.agrees else ("✘", "red")
+        lines = _wrapped(f"{text} [{r.verdict.evidence_grade}]", width - 2, 0, 4)
+        out.append(f"{mark} ", style=style)
+        out.append("\n  ".join(lines) + "\n")
+    out.rstrip()
+    return out
+
+
 def cases_table(rows: list[Any]) -> Table:
     table = Table(title="misgen: classifier vs curator", show_lines=False)
     for col in ("case", "classifier", "curated", "agrees", "grade"):

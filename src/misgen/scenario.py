@@ -73,7 +73,7 @@ def flat_answers_hint(problems: list[Problem], kb: KnowledgeBase) -> list[Proble
     """An unknown top-level field that is a signal id means the answers were written as a
     flat mapping: say where they go instead of "check the spelling"."""
     signals = set(kb.signals) | set(kb.deprecated)
-    out = []
+    out: list[Problem] = []
     for p in problems:
         if p.field in signals and p.message.startswith("unknown field"):
             p = Problem(

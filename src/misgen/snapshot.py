@@ -91,14 +91,14 @@ class Snapshot:
     :class:`misgen.kb.KnowledgeBase` attributes that classifying a scenario reads."""
 
     __slots__ = (
-        "root",
-        "signals",
-        "deprecated",
-        "labels",
         "definitions",
-        "rules",
-        "policy",
+        "deprecated",
         "frameworks",
+        "labels",
+        "policy",
+        "root",
+        "rules",
+        "signals",
     )
     ok = True  # only a knowledge base without problems is ever stored
     problems: tuple[object, ...] = ()
@@ -232,7 +232,7 @@ def key(root: os.PathLike[str] | str, yamlio: Any = None) -> str | None:
         finally:
             os.close(fd)
         part("data " + rel, _hash(data).digest())
-    return digest.hexdigest()
+    return str(digest.hexdigest())
 
 
 def _is_regular(mode: int) -> bool:
@@ -260,6 +260,11 @@ def load(root: os.PathLike[str] | str, yamlio: Any = None) -> Snapshot | None:
         return None
     try:
         with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not _is_regular(info.st_mode) or (
+                hasattr(os, "geteuid") and info.st_uid != os.geteuid()
+            ):
+                return None  # only a file this user wrote (a shared MISGEN_CACHE_DIR, /tmp)
             raw = handle.read(MAX_BYTES + 1)
     except OSError:
         return None
@@ -476,8 +481,8 @@ def _decode(data: Any) -> Snapshot:
             if wanted not in definitions:
                 raise Corrupt("a condition uses an unknown definition")
             continue
-        signal = signals.get(signal_id)
-        if signal is None or any(v not in signal.answers for v in wanted):
+        named_signal = signals.get(signal_id)
+        if named_signal is None or any(v not in named_signal.answers for v in wanted):
             raise Corrupt("a condition names an unknown signal or answer")
     return Snapshot(signals, deprecated, labels, definitions, tuple(rules), policy, frameworks)
 
@@ -568,7 +573,7 @@ def store(kb: Any, wanted_before: str | None) -> bool:
     Never raises; True if written."""
     try:
         return _store(kb, wanted_before)
-    except Exception:  # a cache is optional: a read-only home, a full disk, a race
+    except Exception:  # noqa: BLE001 - a cache is optional: a read-only home, a full disk, a race
         return False
 
 

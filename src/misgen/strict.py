@@ -33,7 +33,7 @@ def placeholder_problems(path: Path, display: str) -> list[Problem]:
     if len(raw) > MAX_BYTES:
         return []
     text = raw.decode("utf-8", errors="replace")
-    problems = []
+    problems: list[Problem] = []
     for number, line in enumerate(text.splitlines(), 1):
         if line.lstrip().startswith("#"):
             continue
