@@ -72,3 +72,23 @@ def test_small_loads_are_not_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     with commands._gc_paused():
         kept = [[i] for i in range(1000)]  # tracked objects that stay alive: a big load
     assert frozen == [True] and kept
+
+
+def test_incremental_flips_equal_full_decisions(kb) -> None:  # type: ignore[no-untyped-def]
+    """misgen.flips gives decide()'s primary label for every single-answer change of every
+    case, under every policy (what evaluation.fragile reports)."""
+    from misgen import models
+    from misgen.engine import Classifier
+    from misgen.flips import FlipSearch
+
+    trials = 0
+    for policy in [None, *(p.id for p in kb.policy.policies)]:
+        clf = Classifier.from_kb(kb, policy)
+        for case in kb.cases.values():
+            search = FlipSearch(clf, {sid: a.answer for sid, a in case.signals.items()})
+            for sid in kb.signals:  # every signal, answered or not
+                for other in kb.signals[sid].answers:
+                    trial = {**case.signals, sid: models.Answer(answer=other)}
+                    assert search.primary(sid, other) == clf.decide(trial).primary, (case.id, sid, other)
+                    trials += 1
+    assert trials > 1000

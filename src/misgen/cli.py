@@ -18,6 +18,7 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import NoReturn
     from collections.abc import Sequence
     from typing import Any
 
@@ -88,7 +89,7 @@ def _parser_class() -> type[argparse.ArgumentParser]:
     import argparse
 
     class _Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> None:  # exit 2 with a short message, as argparse does
+        def error(self, message: str) -> NoReturn:  # exit 2 with a short message, as argparse does
             self.print_usage(sys.stderr)
             self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 

@@ -146,7 +146,8 @@ def condition_text(node: models.Condition) -> str:
         return node.use
     if isinstance(node, models.LabelNode):
         return f"label {node.label}"
-    word = {models.AllNode: " and ", models.AnyNode: " or "}.get(type(node), ", ")
+    joiners: dict[type, str] = {models.AllNode: " and ", models.AnyNode: " or "}
+    word = joiners.get(type(node), ", ")
     text = word.join(condition_text(c) for c in children(node))
     if isinstance(node, models.AtLeastNode):
         return f"at least {node.at_least} of ({text})"

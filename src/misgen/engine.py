@@ -160,7 +160,7 @@ class Classifier:
         self.goal_primary = tuple(
             r for r in rules if r.role == "primary" and r.label != policy.not_a_goal_failure
         )
-        self.grade_rank = {g: i for i, g in enumerate(policy.grade_order)}
+        self.grade_rank: dict[str, int] = {g: i for i, g in enumerate(policy.grade_order)}
         self.rule_signals = {
             r.id: sorted(
                 signals_in(r.when, definitions)
@@ -270,7 +270,7 @@ class Classifier:
 
     def _grade(self, trace: Trace, negated: bool = False) -> str:
         """The weakest evidence strength among the leaves that made ``trace`` true."""
-        worst = self.policy.grade_order[0]
+        worst: str = self.policy.grade_order[0]
         for leaf in _supporting_leaves(trace, negated):
             if leaf.actual == models.NOT_APPLICABLE:
                 continue  # follows from other answers, whose strengths are counted themselves

@@ -161,10 +161,13 @@ def fragile(kb: KnowledgeBase, rows: list[Row], policy: str | None = None) -> li
     label, with the strength of the answer the verdict hinges on. Cases absent here need
     at least two changed answers (or only answers to unknowns) to flip.
     """
+    from misgen.flips import FlipSearch  # decide() on the changed answers, incrementally
+
     clf = Classifier.from_kb(kb, policy)
     found = []
     for r in rows:
         answers = kb.cases[r.case].signals
+        search = FlipSearch(clf, {sid: a.answer for sid, a in answers.items()})
         for sid, answer in answers.items():
             if answer.answer in (models.UNKNOWN, models.NOT_APPLICABLE) or sid not in kb.signals:
                 continue
@@ -172,8 +175,7 @@ def fragile(kb: KnowledgeBase, rows: list[Row], policy: str | None = None) -> li
             for other in kb.signals[sid].answers:
                 if other == answer.answer:
                     continue
-                trial = {**answers, sid: models.Answer(answer=other)}
-                primary = clf.decide(trial).primary
+                primary = search.primary(sid, other)
                 if primary != r.verdict.primary:
                     flips.append({"to": other, "primary": primary or "undetermined"})
             if flips:

@@ -35,9 +35,10 @@ def read_scenario(source: str, kb: KnowledgeBase) -> models.Scenario:
                     )
                 ]
             )
-        doc = yamlio.parse(yamlio.decode(raw, "<stdin>"), "<stdin>")
+        parsed = yamlio.parse(yamlio.decode(raw, "<stdin>"), "<stdin>")
+        doc: yamlio.Document | None = parsed
         display = "<stdin>"
-        if not isinstance(doc.data, dict):
+        if not isinstance(parsed.data, dict):
             raise InputError(
                 [
                     Problem(
@@ -51,9 +52,9 @@ def read_scenario(source: str, kb: KnowledgeBase) -> models.Scenario:
                 ]
             )
         try:
-            scenario = models.Scenario.model_validate(doc.data)
+            scenario = models.Scenario.model_validate(parsed.data)
         except ValidationError as exc:
-            raise InputError(flat_answers_hint(problems_from(exc, doc, display), kb)) from None
+            raise InputError(flat_answers_hint(problems_from(exc, parsed, display), kb)) from None
     else:
         path = Path(source)
         if not path.exists():  # a folder, device or pipe is refused by the loader, without blocking
@@ -122,7 +123,7 @@ def check_answers(
     answers: dict[str, models.Answer], kb: KnowledgeBase, doc: yamlio.Document | None, display: str
 ) -> list[Problem]:
     """Every answer names a known signal and one of its allowed answers (located problems)."""
-    problems = []
+    problems: list[Problem] = []
     for sid, answer in answers.items():
         signal = kb.signals.get(sid)
         if signal is None:
@@ -155,5 +156,5 @@ def _known_hint(sid: str, kb: KnowledgeBase, guess: bool = True) -> str:
     import difflib
 
     close = difflib.get_close_matches(sid, list(kb.signals), n=1) if guess else []
-    guess = f"did you mean '{close[0]}'? " if close else ""
-    return guess + "('misgen taxonomy' lists the signals)"
+    suggestion = f"did you mean '{close[0]}'? " if close else ""
+    return suggestion + "('misgen taxonomy' lists the signals)"

@@ -19,7 +19,7 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from misgen.problems import InputError, Problem
 

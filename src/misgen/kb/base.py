@@ -12,7 +12,7 @@ from misgen.loading import locate
 from misgen.problems import InputError, Problem
 from misgen.yamlio import Document, load_file
 
-TAXONOMY_FILES = {
+TAXONOMY_FILES: dict[str, tuple[str, type[models.Strict]]] = {
     "signals": ("taxonomy/signals.yaml", models.SignalsFile),
     "labels": ("taxonomy/labels.yaml", models.LabelsFile),
     "relations": ("taxonomy/relations.yaml", models.RelationsFile),

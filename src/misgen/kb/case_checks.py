@@ -98,11 +98,11 @@ def _check_case(
             )
     values = {sid: a.answer for sid, a in case.signals.items()}
     for sid, signal in kb.signals.items():
-        answer = case.signals.get(sid)
-        if signal.applies_when is None or answer is None or not _plain(signal.applies_when):
+        given = case.signals.get(sid)
+        if signal.applies_when is None or given is None or not _plain(signal.applies_when):
             continue  # a 'use' or 'label' there is refused by check_taxonomy
         applies = truth(signal.applies_when, values, kb.definitions)
-        if applies is False and answer.answer not in (models.NOT_APPLICABLE, models.UNKNOWN):
+        if applies is False and given.answer not in (models.NOT_APPLICABLE, models.UNKNOWN):
             yield locate(
                 doc,
                 rel,
@@ -110,7 +110,7 @@ def _check_case(
                 f"'{sid}' only applies when {condition_text(signal.applies_when)}, which this case answers otherwise",
                 "answer 'not-applicable'",
             )
-        elif applies is True and answer.answer == models.NOT_APPLICABLE:
+        elif applies is True and given.answer == models.NOT_APPLICABLE:
             yield locate(
                 doc,
                 rel,
@@ -157,13 +157,13 @@ def _check_case(
         for j, lab in enumerate(dispute.with_labels):
             if lab not in kb.labels:
                 yield locate(doc, rel, ("disputes", k, "with_labels", j), f"unknown label '{lab}'")
-        for j, src in enumerate(dispute.held_by):
-            if src not in local:
+        for j, held in enumerate(dispute.held_by):
+            if held not in local:
                 yield locate(
                     doc,
                     rel,
                     ("disputes", k, "held_by", j),
-                    f"unknown source '{src}'",
+                    f"unknown source '{held}'",
                     "list it under sources in this file",
                 )
     for k, link in enumerate(case.links):

@@ -117,7 +117,7 @@ def check_sizes(
     for li, label in enumerate(kb.labels.values()):
         for ci, cond in enumerate(label.necessary_conditions):
             if not isinstance(cond, str):
-                where = ("labels", li, "necessary_conditions", ci, "signals")
+                where: tuple[str | int, ...] = ("labels", li, "necessary_conditions", ci, "signals")
                 conditions.append(("labels", where, cond.signals))
     for fi, fw in enumerate(kb.frameworks.values()):
         for ti, term in enumerate(fw.terms):
