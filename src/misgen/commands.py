@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from misgen.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from misgen.exits import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from misgen.output import clean, console, dump_json, print_problems
 from misgen.problems import InputError, Problem, UsageError
 

@@ -348,7 +348,7 @@ def _refuse_package(path: Path) -> None:
 
 def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     from misgen import __version__
-    from misgen.cli import EXIT_OK, EXIT_PROBLEMS
+    from misgen.exits import EXIT_OK, EXIT_PROBLEMS
     from misgen.output import atomic_write, clean, dump_json
 
     version = args.release_version or __version__
