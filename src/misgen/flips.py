@@ -34,10 +34,10 @@ class FlipSearch:
         """The primary label with ``signal`` answered ``answer`` instead."""
         clf = self.clf
         trial = clf.complete({**self.raw, signal: answer})
-        changed = {
-            sid
-            for sid in trial.keys() | self.base.keys()
-            if trial.get(sid, UNKNOWN) != self.base.get(sid, UNKNOWN)
+        base = self.base
+        # only this answer, and the completion of conditional signals, can differ
+        changed = {signal} | {
+            sid for sid in clf.conditional if trial.get(sid, UNKNOWN) != base.get(sid, UNKNOWN)
         }
         fired: list[Fired] = []
         for index, rule in enumerate(clf.rules):
