@@ -291,7 +291,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from misgen.scenario import read_scenario
 
     # the files' key before loading them: a snapshot is stored only if they did not change since
-    before = snapshot.key(_root(args)) if snapshot.enabled() else None
+    before = snapshot.key_or_none(_root(args))
     kb = _kb(
         args, with_cases=False
     )  # a scenario needs the taxonomy and the rules, not the case base

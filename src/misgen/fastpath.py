@@ -639,7 +639,7 @@ def command_module(buffer: _Buffer) -> types.ModuleType:
             "misgen.engine": mods["engine"],
             "misgen.serialize": mods["serialize"],
             "misgen.render": mods["render"],
-            "misgen.snapshot": types.SimpleNamespace(enabled=lambda: False),
+            "misgen.snapshot": types.SimpleNamespace(enabled=lambda: False, key_or_none=lambda _root: None),
             "argparse": types.ModuleType("argparse"),  # annotations only
         },
     )

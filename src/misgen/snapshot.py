@@ -235,6 +235,16 @@ def key(root: os.PathLike[str] | str, yamlio: Any = None) -> str | None:
     return str(digest.hexdigest())
 
 
+def key_or_none(root: os.PathLike[str] | str) -> str | None:
+    """:func:`key` for the normal path, which must never fail because of the cache."""
+    if not enabled():
+        return None
+    try:
+        return key(root)
+    except Exception:  # noqa: BLE001 - a cache is optional
+        return None
+
+
 def _is_regular(mode: int) -> bool:
     return (mode & 0o170000) == 0o100000
 
