@@ -727,7 +727,7 @@ def render(
     out.append("")
     out.append(
         table(
-            ["command", "wall s", "x python -c pass", "CPU s", "CPU x python", "peak RSS MiB"],
+            ["command", "wall s", "x python -c pass", "CPU s", "CPU x python", "peak RSS MiB (max of runs)"],
             [
                 [
                     c.label,
@@ -804,7 +804,7 @@ def render(
         )
     out += ["", "### Wall seconds (a shared machine: read the CPU table for ratios)", ""]
     out.append(table(["measurement", *heads], rows_wall))
-    out += ["", "### Peak RSS, MiB (os.wait4; the bench's own ~15 MiB floor included)", ""]
+    out += ["", "### Peak RSS, MiB (os.wait4, largest of the runs; the bench's own ~15 MiB floor included)", ""]
     out.append(table(["command", *heads], rows_rss))
 
     # ------------------------------------------------------------ ratios (information)

@@ -379,20 +379,34 @@ __all__ = ["Problem"]
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from misgen.bibliography import append_records, migrate_sources
     from misgen.migrate import migrate_text, write_atomic
     from misgen.yamlio import decode, load_file
 
     kb = _kb(args, with_cases=False)
+    bib_path = kb.root / "taxonomy" / "sources.yaml"
+    bibliography = {sid: s.model_dump(exclude_none=True) for sid, s in kb.sources.items()}
+    gained: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    changed = 0
+    planned: list[tuple[Path, str, str, list[str]]] = []
     for name in args.files:
         path = Path(name)
         try:
             load_file(path, name)  # the hardened reader first: size, type, encoding, YAML checks
             text, changes = migrate_text(decode(path.read_bytes(), name), name, kb)
+            moved = migrate_sources(text, name, bibliography)
         except InputError as exc:
             problems += exc.problems
             continue
+        if moved.problems:
+            problems += moved.problems
+            continue
+        for record in moved.new_records:
+            bibliography[record["id"]] = record
+            gained.append(record)
+        planned.append((path, name, moved.text, changes + moved.changes))
+    changed = 0
+    for path, name, text, changes in planned:
         if not changes:
             print(f"{clean(name)}: already current")
             continue
@@ -401,12 +415,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         print(f"{clean(name)}: {verb}:")
         for line in changes:
             print(f"  {clean(line)}")
-        if not args.dry_run:
-            write_atomic(path, text)
+    if not args.dry_run:
+        if gained:  # the bibliography first: a cited id must exist before the citation does
+            write_atomic(bib_path, append_records(bib_path.read_text(encoding="utf-8"), gained))
+            print(f"taxonomy/sources.yaml: {len(gained)} record(s) added")
+        for path, _name, text, changes in planned:
+            if changes:
+                write_atomic(path, text)
     if problems:
         print_problems(problems)
         return EXIT_USAGE
-    if changed and not args.dry_run:
+    todo = any(not c.startswith("sources:") for *_, changes in planned for c in changes)
+    if todo and not args.dry_run:
         print("Answers marked TODO(migrate) need a coder: read 'misgen explain SIGNAL' and re-answer.")
     return EXIT_OK
 

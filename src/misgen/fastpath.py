@@ -34,7 +34,7 @@ from typing import Any
 #: Scenario, Answer and Source classes (misgen.snapshot.scenario_schema_digest): the format
 #: _scenario() checks by hand. misgen.snapshot stores no snapshot (so this module never
 #: runs) while they differ; tests/test_snapshot.py says so and prints the current value.
-SCENARIO_SCHEMA = "60952a0d9d814bf8dc8414b948a7b57e1c69fe85229dbc106a6a8a5c7bb8969e"
+SCENARIO_SCHEMA = "c25cbc3a45ed2a7db94f1580157a6fad98e24c7f157e1c84b0f3a038f1c472f6"
 
 KINDS = ("empirical", "incident", "model-organism", "biological-analogy", "thought-experiment")
 DOMAINS = (
@@ -52,7 +52,7 @@ STRENGTHS = ("measured", "inferred", "speculative")
 _SCENARIO_FIELDS = frozenset(
     ("id", "title", "kind", "domain", "summary", "setup", "signals", "curated", "disputes", "links", "sources")
 )
-_ANSWER_FIELDS = frozenset(("answer", "strength", "evidence", "source"))
+_ANSWER_FIELDS = frozenset(("answer", "strength", "evidence", "source", "locator", "quote", "suggested"))
 _SOURCE_FIELDS = frozenset(
     ("id", "authors", "year", "title", "venue", "arxiv", "doi", "url", "verified", "note")
 )
@@ -186,6 +186,17 @@ def _url(value: Any) -> bool:  # ^https?://[^\s<>"']+$, at most 500 characters
     return _printable_ascii(rest) and not any(ch in rest for ch in "<>\"'")
 
 
+def _citation(value: Any) -> bool:
+    """models.Citation: ``{source: ID, locator: LINE}`` (locator optional)."""
+    return (
+        type(value) is dict
+        and "source" in value
+        and set(value) <= {"source", "locator"}
+        and _slug(value["source"])
+        and _opt(value.get("locator"), lambda v: _text(v, 300))
+    )
+
+
 def _source(value: Any) -> bool:
     """models.Source, accepting only what both regex dialects certainly accept (ASCII)."""
     if type(value) is not dict or not set(value) <= _SOURCE_FIELDS or not _SOURCE_REQUIRED <= set(value):
@@ -229,7 +240,7 @@ def scenario(data: Any) -> tuple[str | None, str | None, dict[str, Any]] | None:
         and _opt(get("curated"), _mapping)
         and _opt(get("disputes"), lambda v: type(v) is list)
         and _opt(get("links"), lambda v: type(v) is list)
-        and _opt(get("sources"), lambda v: type(v) is list and all(_source(s) for s in v))
+        and _opt(get("sources"), lambda v: type(v) is list and all(_citation(s) or _source(s) for s in v))
     ):
         return None
     signals = get("signals", _MISSING)
@@ -248,15 +259,20 @@ def scenario(data: Any) -> tuple[str | None, str | None, dict[str, Any]] | None:
             continue
         if type(raw) is not dict or "answer" not in raw or not set(raw) <= _ANSWER_FIELDS:
             return None
-        answer, strength, evidence, source = (raw.get(k) for k in ("answer", "strength", "evidence", "source"))
+        answer, strength, evidence, source, locator, quote, suggested = (
+            raw.get(k) for k in ("answer", "strength", "evidence", "source", "locator", "quote", "suggested")
+        )
         if not (
             _slug(answer)
             and _opt(strength, lambda v: type(v) is str and v in STRENGTHS)
             and _opt(evidence, lambda v: _text(v, 6000))
             and _opt(source, _slug)
+            and _opt(locator, lambda v: _text(v, 300))
+            and _opt(quote, lambda v: _text(v, 6000))
+            and _opt(suggested, lambda v: type(v) is bool)
         ):
             return None
-        answers[sid] = plain.Answer(str(answer), strength, evidence, source)
+        answers[sid] = plain.Answer(str(answer), strength, evidence, source, locator, quote, suggested)
     return get("id"), get("title"), answers
 
 

@@ -65,6 +65,16 @@ class Source(Strict):
         return self.url or ""
 
 
+class Citation(Strict):
+    """A case's reference to a work of the bibliography (``taxonomy/sources.yaml``).
+
+    ``locator`` says where in the work the case is described (section, page, figure).
+    """
+
+    source: Slug
+    locator: Line | None = None
+
+
 # --------------------------------------------------------------------------- conditions
 
 
@@ -412,10 +422,18 @@ LinkType = Literal[
 
 
 class Answer(Strict):
+    """One signal's answer. ``quote`` (a short verbatim passage) and ``locator`` (section,
+    page, figure) anchor the evidence in ``source``; a ``measured`` answer of a case needs one.
+    ``suggested`` marks an answer proposed from text by ``misgen suggest`` and not yet confirmed.
+    """
+
     answer: Slug
     strength: Strength | None = None
     evidence: Text | None = None
     source: Slug | None = None
+    locator: Line | None = None
+    quote: Text | None = None
+    suggested: bool | None = None
 
 
 class Setup(Strict):
@@ -474,7 +492,7 @@ class Case(Strict):
     curated: Curated
     disputes: list[Dispute]
     links: list[Link]
-    sources: list[Source] = Field(min_length=1)
+    sources: list[Citation] = Field(min_length=1)
 
 
 class Scenario(Strict):
@@ -494,7 +512,7 @@ class Scenario(Strict):
     curated: dict[str, Any] | None = None
     disputes: list[Any] | None = None
     links: list[Any] | None = None
-    sources: list[Source] | None = None
+    sources: list[Citation | Source] | None = None
 
     def answers(self) -> dict[str, Answer]:
         return {k: (Answer(answer=v) if isinstance(v, str) else v) for k, v in self.signals.items()}

@@ -204,11 +204,14 @@ class Policy(_Plain):
 
 
 class Answer(_Plain):
-    __slots__ = ("answer", "strength", "evidence", "source")
+    __slots__ = ("answer", "strength", "evidence", "source", "locator", "quote", "suggested")
     answer: str
     strength: str | None
     evidence: str | None
     source: str | None
+    locator: str | None
+    quote: str | None
+    suggested: bool | None
 
     def __init__(
         self,
@@ -216,8 +219,19 @@ class Answer(_Plain):
         strength: str | None = None,
         evidence: str | None = None,
         source: str | None = None,
+        locator: str | None = None,
+        quote: str | None = None,
+        suggested: bool | None = None,
     ) -> None:
-        super().__init__(answer=answer, strength=strength, evidence=evidence, source=source)
+        super().__init__(
+            answer=answer,
+            strength=strength,
+            evidence=evidence,
+            source=source,
+            locator=locator,
+            quote=quote,
+            suggested=suggested,
+        )
 
 
 #: what ``from misgen.models import X`` may name inside the snapshot's private engine

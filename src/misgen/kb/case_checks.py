@@ -16,12 +16,65 @@ from misgen.yamlio import Document
 def check_cases(
     kb: KnowledgeBase, case_docs: dict[str, tuple[Document | None, str]]
 ) -> Iterator[Problem]:
-    bib: dict[str, tuple[str, models.Source]] = {
-        sid: ("taxonomy/sources.yaml", s) for sid, s in kb.sources.items()
-    }
     for cid, case in kb.cases.items():
         doc, rel = case_docs[cid]
-        yield from _check_case(kb, case, doc, rel, bib)
+        yield from _check_case(kb, case, doc, rel)
+
+
+#: a quote anchors an answer in a few words of the source; longer passages are paraphrased
+MAX_QUOTE_WORDS = 40
+
+
+def _check_citations(
+    kb: KnowledgeBase, case: models.Case, doc: Document | None, rel: str
+) -> Iterator[Problem]:
+    for i, sid in _dupes(c.source for c in case.sources):
+        yield locate(doc, rel, ("sources", i, "source"), f"source '{sid}' is cited twice")
+    for i, cite in enumerate(case.sources):
+        if cite.source not in kb.sources:
+            yield locate(
+                doc,
+                rel,
+                ("sources", i, "source"),
+                f"source '{cite.source}' is not in the bibliography",
+                "add one record for the work to taxonomy/sources.yaml (misgen explain SOURCE-ID "
+                "shows an existing one), or correct the id: " + _suggest(cite.source, kb.sources),
+            )
+
+
+def _check_anchor(answer: models.Answer, doc: Document | None, rel: str, path: tuple[str | int, ...]) -> Iterator[Problem]:
+    """Evidence anchors: a measured answer names where the source shows it."""
+    if answer.suggested:
+        yield locate(
+            doc,
+            rel,
+            path + ("suggested",),
+            "a suggested answer is not evidence yet",
+            "check it against the source, then delete 'suggested: true' (or answer \"unknown\")",
+        )
+    if answer.strength == "measured" and not (answer.quote or answer.locator):
+        yield locate(
+            doc,
+            rel,
+            path + ("strength",),
+            "a measured answer needs a quote or a locator",
+            "add locator: (section, page, figure or table of the source) and, if you read the text, "
+            "quote: (its words, at most 40); without one, grade it 'inferred'",
+        )
+    if answer.quote is not None:
+        words = len(answer.quote.split())
+        if words > MAX_QUOTE_WORDS:
+            yield locate(
+                doc,
+                rel,
+                path + ("quote",),
+                f"the quote has {words} words (at most {MAX_QUOTE_WORDS})",
+                "quote the few words that carry the point; paraphrase the rest in evidence",
+            )
+    if (answer.quote is not None or answer.locator is not None) and answer.source is None:
+        yield locate(
+            doc, rel, path, "a quote or locator needs the source it comes from", "add source: (a cited source id)"
+        )
 
 
 def _check_case(
@@ -29,22 +82,9 @@ def _check_case(
     case: models.Case,
     doc: Document | None,
     rel: str,
-    bib: dict[str, tuple[str, models.Source]],
 ) -> Iterator[Problem]:
-    local = {s.id for s in case.sources}
-    for i, sid in _dupes(s.id for s in case.sources):
-        yield locate(doc, rel, ("sources", i, "id"), f"duplicate source id '{sid}'")
-    for i, src in enumerate(case.sources):
-        other = bib.get(src.id)
-        if other and (other[1].title != src.title or other[1].year != src.year):
-            yield locate(
-                doc,
-                rel,
-                ("sources", i, "id"),
-                f"source '{src.id}' is also defined in {other[0]} with a different title or year",
-                "reuse the same metadata for the same work, or choose a new id",
-            )
-        bib.setdefault(src.id, (rel, src))
+    local = {c.source for c in case.sources}
+    yield from _check_citations(kb, case, doc, rel)
     for sid in kb.signals:
         if sid not in case.signals:
             yield locate(
@@ -93,9 +133,10 @@ def _check_case(
                 doc,
                 rel,
                 path + ("source",),
-                f"unknown source '{answer.source}'",
-                "list it under sources in this file",
+                f"source '{answer.source}' is not cited by this case",
+                "cite it under sources in this file: '- source: ID'",
             )
+        yield from _check_anchor(answer, doc, rel, path)
     values = {sid: a.answer for sid, a in case.signals.items()}
     for sid, signal in kb.signals.items():
         given = case.signals.get(sid)
@@ -163,8 +204,8 @@ def _check_case(
                     doc,
                     rel,
                     ("disputes", k, "held_by", j),
-                    f"unknown source '{held}'",
-                    "list it under sources in this file",
+                    f"source '{held}' is not cited by this case",
+                    "cite it under sources in this file: '- source: ID'",
                 )
     for k, link in enumerate(case.links):
         if link.case == case.id:
