@@ -57,7 +57,7 @@ class SourceMigration:
     problems: list[Problem] = field(default_factory=list)
 
 
-_TOP_KEY = re.compile(r"^[^\s#]")
+_TOP_KEY = re.compile(r"^[^\s]")  # a key, or a comment, at column 0 ends the block
 
 
 def _is_record(item: Any) -> bool:

@@ -143,14 +143,8 @@ def jsonl_text(kb: KnowledgeBase, rows: Sequence[Row]) -> str:
 
 
 def bibliography(kb: KnowledgeBase) -> list[models.Source]:
-    """Every source once, sorted by id: the taxonomy's first, then each case's (in case order).
-
-    ``misgen validate`` guarantees that one id means one work (same title and year)."""
-    found: dict[str, models.Source] = dict(kb.sources)
-    for case in kb.cases.values():
-        for src in case.sources:
-            found.setdefault(src.id, src)
-    return [found[sid] for sid in sorted(found)]
+    """Every source once, sorted by id (the bibliography, ``taxonomy/sources.yaml``)."""
+    return [kb.sources[sid] for sid in sorted(kb.sources)]
 
 
 _CONFERENCE = re.compile(

@@ -254,7 +254,7 @@ def tables(kb: KnowledgeBase, rows: Sequence[Row]) -> dict[str, list[tuple[Any, 
             (cid, sid, a.answer, a.strength, a.evidence, a.source)
             for sid, a in sorted(case.signals.items())
         ]
-        citations += [(cid, s.id, i) for i, s in enumerate(case.sources)]
+        citations += [(cid, c.source, i) for i, c in enumerate(case.citations())]
         disputes += [
             (
                 cid,

@@ -115,7 +115,9 @@ def skeleton(
     lines = [
         *([f"# yaml-language-server: $schema={schema}"] if schema else []),
         f"# New case '{case_id}'. Replace every TODO, cite sources you have checked, then run:",
+        f"#   misgen migrate {shown}   # moves new source records to taxonomy/sources.yaml",
         f"#   misgen validate --strict {shown} && misgen classify {shown}",
+        "# A work already in taxonomy/sources.yaml is cited by id: '- source: ID' (locator optional).",
         f"id: {case_id}",
         f"title: {_q(title or 'TODO: one-line title')}",
         f"kind: {kind}" if kind else f"kind: empirical  # {TODO}: choose one of {kinds}",

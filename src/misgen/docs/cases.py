@@ -95,6 +95,22 @@ def _glance(ctx: Context, here: str, case: models.Case, verdict: Verdict) -> lis
     return lines
 
 
+def _evidence(answer: models.Answer) -> str:
+    """The paraphrase, then the anchor: where in the source, and its own words."""
+    text = md.text(answer.evidence or "")
+    if answer.locator:
+        text += f" ({md.text(answer.locator)})"
+    if answer.quote:
+        text += f" {md.emph(md.text(chr(8220) + answer.quote + chr(8221)))}"
+    return text.strip()
+
+
+def _cited(ctx: Context, cite: models.Citation) -> str:
+    src = ctx.bibliography.get(cite.source)
+    line = citation(src) if src is not None else md.code(cite.source)
+    return line + (f" Where: {md.text(cite.locator)}." if cite.locator else "")
+
+
 def _signals(ctx: Context, here: str, case: models.Case) -> list[str]:
     rows = []
     order = list(ctx.kb.signals) + sorted(set(case.signals) - set(ctx.kb.signals))
@@ -107,7 +123,7 @@ def _signals(ctx: Context, here: str, case: models.Case) -> list[str]:
                 ctx.signal(here, sid),
                 md.code(answer.answer),
                 md.text(answer.strength or ""),
-                md.text(answer.evidence or ""),
+                _evidence(answer),
                 md.code(answer.source) if answer.source else "",
             ]
         )
@@ -189,7 +205,7 @@ def _perspectives(ctx: Context, here: str, verdict: Verdict) -> list[str]:
 def _disputes(ctx: Context, here: str, case: models.Case) -> list[str]:
     if not case.disputes:
         return []
-    local = {s.id: s for s in case.sources}
+    local = {c.source: ctx.bibliography[c.source] for c in case.citations() if c.source in ctx.bibliography}
     lines = ["## Disputes", "", "Other readings, held by named sources:", ""]
     for d in case.disputes:
         who = ", ".join(md.emph(local[s].title) if s in local else md.code(s) for s in d.held_by)
@@ -234,5 +250,5 @@ def case_page(ctx: Context, case: models.Case) -> str:
         _perspectives(ctx, here, verdict),
         _disputes(ctx, here, case),
         _related(ctx, here, case),
-        ["## Sources", "", *md.bullets(citation(s) for s in case.sources)],
+        ["## Sources", "", *md.bullets(_cited(ctx, c) for c in case.citations())],
     )

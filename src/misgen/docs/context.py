@@ -210,9 +210,8 @@ def build(kb: KnowledgeBase) -> Context:
             classified_subtype[verdict.subtype].append(cid)
         for fired in verdict.fired:
             fired_on[fired.rule].append(cid)
-        for src in case.sources:
-            bibliography.setdefault(src.id, src)
-            cited_by[src.id].append(cid)
+        for cite in case.citations():
+            cited_by[cite.source].append(cid)
     return Context(
         kb=kb,
         classifier=Classifier.from_kb(kb),

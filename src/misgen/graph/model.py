@@ -223,9 +223,6 @@ def _source_nodes(kb: KnowledgeBase, parts: Parts) -> None:
 
     for sid in sorted(kb.sources):
         add(kb.sources[sid], FILES["source"])
-    for cid in sorted(kb.cases):
-        for src in sorted(kb.cases[cid].sources, key=lambda s: s.id):
-            add(src, kb.case_paths.get(cid, f"cases/{cid}.yaml"))
 
 
 def _cites(parts: Parts, source: str, refs: list[str]) -> None:
@@ -306,7 +303,7 @@ def _case_edges(kb: KnowledgeBase, parts: Parts, verdicts: dict[str, str | None]
             )
         for link in sorted(case.links, key=lambda lk: (lk.type, lk.case)):
             parts.edge(me, node_id("case", link.case), link.type)
-        _cites(parts, me, [s.id for s in case.sources])
+        _cites(parts, me, [c.source for c in case.citations()])
 
 
 def build(kb: KnowledgeBase) -> nx.MultiDiGraph:

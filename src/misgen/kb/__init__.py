@@ -189,6 +189,10 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
         cases=dict(sorted(cases.items())),
         case_paths={cid: case_docs[cid][1] for cid in sorted(cases)},
     )
+    drafts = {s.id: s for c in cases.values() for s in c.sources if isinstance(s, models.Source)}
+    if drafts:  # a draft record (misgen new) is cited like the bibliography's own
+        fresh = frozenset(drafts) - set(kb.sources)
+        kb = KnowledgeBase(**{**kb.__dict__, "sources": {**drafts, **kb.sources}, "drafts": fresh})
     if not problems:
         problems += list(check_sizes(kb, docs))
         problems += list(check_taxonomy(kb, docs))

@@ -44,6 +44,8 @@ class KnowledgeBase:
     cases: dict[str, models.Case]
     case_paths: dict[str, str]
     problems: tuple[Problem, ...] = field(default=())
+    #: ids of draft source records written in case files, not yet in taxonomy/sources.yaml
+    drafts: frozenset[str] = field(default=frozenset())
 
     @property
     def ok(self) -> bool:

@@ -3,22 +3,52 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from misgen import ids, models
 from misgen.conditions import condition_text, truth
 from misgen.kb.base import KnowledgeBase, _dupes, _suggest
 from misgen.kb.rule_checks import _plain
 from misgen.loading import locate
-from misgen.problems import Problem
-from misgen.yamlio import Document
+from misgen.problems import InputError, Problem
+from misgen.yamlio import Document, parse
 
 
 def check_cases(
     kb: KnowledgeBase, case_docs: dict[str, tuple[Document | None, str]]
 ) -> Iterator[Problem]:
+    drafted: dict[str, str] = {}  # draft source id -> the file that defines it first
     for cid, case in kb.cases.items():
         doc, rel = case_docs[cid]
         yield from _check_case(kb, case, doc, rel)
+        yield from _check_drafts(kb, case, doc, rel, drafted)
+
+
+def _check_drafts(
+    kb: KnowledgeBase, case: models.Case, doc: Document | None, rel: str, drafted: dict[str, str]
+) -> Iterator[Problem]:
+    """A work is defined once: a draft record must not repeat the bibliography or another draft."""
+    for i, src in enumerate(case.sources):
+        if not isinstance(src, models.Source):
+            continue
+        if src.id not in kb.drafts:
+            yield locate(
+                doc,
+                rel,
+                ("sources", i, "id"),
+                f"source '{src.id}' is already defined in taxonomy/sources.yaml",
+                f"cite it instead: '- source: {src.id}' (run 'misgen migrate {rel}')",
+            )
+        elif src.id in drafted:
+            yield locate(
+                doc,
+                rel,
+                ("sources", i, "id"),
+                f"source '{src.id}' is also defined in {drafted[src.id]}",
+                f"run 'misgen migrate' on both files: the record moves to taxonomy/sources.yaml once",
+            )
+        else:
+            drafted[src.id] = rel
 
 
 #: a quote anchors an answer in a few words of the source; longer passages are paraphrased
@@ -28,9 +58,9 @@ MAX_QUOTE_WORDS = 40
 def _check_citations(
     kb: KnowledgeBase, case: models.Case, doc: Document | None, rel: str
 ) -> Iterator[Problem]:
-    for i, sid in _dupes(c.source for c in case.sources):
-        yield locate(doc, rel, ("sources", i, "source"), f"source '{sid}' is cited twice")
-    for i, cite in enumerate(case.sources):
+    for i, sid in _dupes(c.source for c in case.citations()):
+        yield locate(doc, rel, ("sources", i), f"source '{sid}' is cited twice")
+    for i, cite in enumerate(case.citations()):
         if cite.source not in kb.sources:
             yield locate(
                 doc,
@@ -42,6 +72,38 @@ def _check_citations(
             )
 
 
+def unanchored(kb: KnowledgeBase, wanted: set[str]) -> Iterator[Problem]:
+    """``--strict``: every ``measured`` answer of a case names where its source shows it.
+
+    A case-base rule rather than a data error (the classifier reads answers, not anchors),
+    so only ``misgen validate --strict`` (CI, pre-commit) refuses it."""
+    for cid, case in kb.cases.items():
+        rel = kb.case_paths.get(cid, "")
+        if rel not in wanted:
+            continue
+        bare = [s for s, a in case.signals.items() if a.strength == "measured" and not (a.quote or a.locator)]
+        if not bare:
+            continue
+        doc = _reparse(kb.root, rel)
+        for sid in bare:
+            yield locate(
+                doc,
+                rel,
+                ("signals", sid, "strength"),
+                "a measured answer needs a quote or a locator",
+                "add locator: (section, page, figure or table of the source) and, if you read the text, "
+                "quote: (its words, at most 40); without one, grade it 'inferred'",
+            )
+
+
+def _reparse(root: Path, rel: str) -> Document | None:
+    path = Path(rel) if Path(rel).is_absolute() else root / rel
+    try:
+        return parse(path.read_text(encoding="utf-8"), rel)
+    except (OSError, UnicodeDecodeError, InputError):
+        return None
+
+
 def _check_anchor(answer: models.Answer, doc: Document | None, rel: str, path: tuple[str | int, ...]) -> Iterator[Problem]:
     """Evidence anchors: a measured answer names where the source shows it."""
     if answer.suggested:
@@ -51,15 +113,6 @@ def _check_anchor(answer: models.Answer, doc: Document | None, rel: str, path: t
             path + ("suggested",),
             "a suggested answer is not evidence yet",
             "check it against the source, then delete 'suggested: true' (or answer \"unknown\")",
-        )
-    if answer.strength == "measured" and not (answer.quote or answer.locator):
-        yield locate(
-            doc,
-            rel,
-            path + ("strength",),
-            "a measured answer needs a quote or a locator",
-            "add locator: (section, page, figure or table of the source) and, if you read the text, "
-            "quote: (its words, at most 40); without one, grade it 'inferred'",
         )
     if answer.quote is not None:
         words = len(answer.quote.split())
@@ -83,7 +136,7 @@ def _check_case(
     doc: Document | None,
     rel: str,
 ) -> Iterator[Problem]:
-    local = {c.source for c in case.sources}
+    local = {c.source for c in case.citations()}
     yield from _check_citations(kb, case, doc, rel)
     for sid in kb.signals:
         if sid not in case.signals:

@@ -13,9 +13,30 @@ from misgen.problems import Problem
 from misgen.yamlio import Document
 
 
+def check_bibliography(kb: KnowledgeBase, doc: Document | None, rel: str) -> Iterator[Problem]:
+    """One work, one record: no arXiv id, DOI or URL under two ids (draft records included)."""
+    from misgen.bibliography import identifiers
+
+    seen: dict[str, str] = {}
+    listed = [sid for sid in kb.sources if sid not in kb.drafts]  # the file's order
+    for sid in listed + sorted(kb.drafts):
+        for key in identifiers(kb.sources[sid]):
+            first = seen.setdefault(key, sid)
+            if first != sid:
+                where = ("sources", listed.index(sid), "id") if sid not in kb.drafts else ()
+                yield locate(
+                    doc if sid not in kb.drafts else None,
+                    rel if sid not in kb.drafts else f"draft record '{sid}'",
+                    where,
+                    f"'{sid}' and '{first}' are the same work ({key})",
+                    f"keep one record; cite '{first}' where '{sid}' is cited",
+                )
+
+
 def check_taxonomy(
     kb: KnowledgeBase, docs: dict[str, tuple[Document | None, str]]
 ) -> Iterator[Problem]:
+    yield from check_bibliography(kb, *docs["sources"])
     # duplicate ids within each list are found by _duplicate_ids, before the dicts are built
     ldoc, lrel = docs["labels"]
     for li, label in enumerate(kb.labels.values()):
