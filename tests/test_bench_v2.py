@@ -126,8 +126,42 @@ def test_markdown_and_readme_quote_the_run(run: ModuleType) -> None:
                  "bench/run.py --sizes 1000,10000,50000", "Targets of issue 19"):
         assert part in md, part
     readme = run.readme(results)
-    assert readme.startswith("## Performance") and results["date"] in readme
-    assert "| misgen classify FILE (text) / python -c pass | <= 6x | 5.0x |" in readme
+    assert results["date"] in readme and results["machine"] in readme
+    assert "| misgen classify FILE (text) / python -c pass | <= 6x | 5.00x | 5.00x | OK |" in readme
+    # the README's rows are the report's rows, cell for cell
+    assert _target_rows(readme) == _target_rows(md)
+    text = f"intro\n{run.README_BEGIN}\nold\n{run.README_END}\nrest\n"
+    replaced = run.replace_block(text, readme)
+    assert replaced.startswith("intro\n") and replaced.endswith("rest\n") and "old" not in replaced
+    assert run.replace_block(replaced, readme) == replaced
+
+
+def _target_rows(text: str) -> dict[str, list[str]]:
+    """Target rows (name -> cells) of a report or README block: the rows whose last cell is a
+    verdict."""
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 5 and (cells[-1] in ("OK", "MISS") or cells[-1].startswith("n/a")):
+            rows[cells[0]] = cells
+    return rows
+
+
+def test_readme_quotes_the_results_file() -> None:
+    """README.md's generated Performance block quotes bench/RESULTS.md: the same run (date,
+    machine) and the same target rows, figure for figure (both written by one --write run)."""
+    repo = BENCH.parent
+    readme, results = (repo / "README.md").read_text(encoding="utf-8"), (BENCH / "RESULTS.md").read_text(encoding="utf-8")
+    run = _module("run")
+    block = readme.partition(run.README_BEGIN)[2].partition(run.README_END)[0]
+    assert block.strip(), "README.md has no generated Performance block"
+    first = block.strip().splitlines()[0]
+    assert first.startswith("Run of "), first
+    date = first.removeprefix("Run of ").split(" on ", 1)[0]
+    assert f"Run of {date}" in results, f"README.md quotes the run of {date}; bench/RESULTS.md is another run"
+    quoted, reported = _target_rows(block), _target_rows(results)
+    assert quoted, "no target rows in README.md's block"
+    assert quoted == reported
 
 
 def _script(tmp_path: Path, name: str, body: str) -> str:

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from misgen import fastpath, models, plaintext, snapshot
+from misgen import fastcheck, fastmodules, fastpath, models, plaintext, snapshot
 from misgen.kb import KnowledgeBase, load
 from tests.conftest import FIXTURES, REPO
 
@@ -96,9 +96,9 @@ def test_data_files_are_the_knowledge_base_files() -> None:
 
 def test_scenario_format_is_the_one_checked_by_hand() -> None:
     current = snapshot.scenario_schema_digest()
-    assert current == fastpath.SCENARIO_SCHEMA, (
-        "models.Scenario, Answer or Source changed: review misgen/fastpath.py's scenario() "
-        f"against them, then set fastpath.SCENARIO_SCHEMA = {current!r} (until then the fast "
+    assert current == fastcheck.SCENARIO_SCHEMA, (
+        "models.Scenario, Answer or Source changed: review misgen/fastcheck.py's scenario() "
+        f"against them, then set fastcheck.SCENARIO_SCHEMA = {current!r} (until then the fast "
         "path is off: no snapshot is stored)"
     )
 
@@ -358,6 +358,9 @@ _answers = st.one_of(
             "strength": st.sampled_from(["measured", "inferred", "strong", None, 1]),
             "evidence": st.one_of(_texts, st.none()),
             "source": st.one_of(_slugs, st.none()),
+            "locator": st.one_of(_texts, st.none()),
+            "quote": st.one_of(_texts, st.none()),
+            "suggested": st.one_of(st.booleans(), st.none(), st.integers(0, 1)),
             "extra": _values,
         },
     ),
@@ -394,13 +397,14 @@ _scenarios = st.fixed_dictionaries(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_scenarios)
 def test_scenario_check_never_accepts_what_pydantic_refuses(data: dict[str, Any]) -> None:
-    accepted = fastpath.scenario(data)
+    accepted = fastcheck.scenario(data)
     if accepted is None:
         return
     model = models.Scenario.model_validate(data)  # must not raise
     assert (model.id, model.title) == accepted[:2]
-    want = {k: (a.answer, a.strength, a.evidence, a.source) for k, a in model.answers().items()}
-    got = {k: (a.answer, a.strength, a.evidence, a.source) for k, a in accepted[2].items()}
+    fields = ("answer", "strength", "evidence", "source", "locator", "quote", "suggested")
+    want = {k: tuple(getattr(a, f) for f in fields) for k, a in model.answers().items()}
+    got = {k: tuple(getattr(a, f) for f in fields) for k, a in accepted[2].items()}
     assert list(got.items()) == list(want.items())
 
 
@@ -408,7 +412,7 @@ def test_scenario_check_accepts_every_case(kb_noc: KnowledgeBase) -> None:
     from misgen import yamlio
 
     for case in CASES:
-        assert fastpath.scenario(yamlio.load_file(case).data) is not None, case.name
+        assert fastcheck.scenario(yamlio.load_file(case).data) is not None, case.name
 
 
 # --------------------------------------------------------------------------- the cache itself
@@ -562,7 +566,7 @@ def test_lite_dataclass_behaves_like_dataclass() -> None:
         "    def twice(self) -> str:\n        return self.op * 2\n"
     )
     classes = []
-    for decorate in (dataclasses.dataclass(frozen=True), fastpath._lite_dataclass(frozen=True)):
+    for decorate in (dataclasses.dataclass(frozen=True), fastmodules._lite_dataclass(frozen=True)):
         namespace: dict[str, Any] = {}
         exec(source, namespace)  # noqa: S102 - a test class, defined twice
         classes.append(decorate(namespace["T"]))
@@ -677,8 +681,8 @@ _id_chars = st.text(st.sampled_from(list("az09-_A.é\n ") + ["\u0430", "\uff11"]
 def test_slug_check_is_the_id_grammar(text: str) -> None:
     from misgen import ids
 
-    assert fastpath.MAX_ID_LENGTH == ids.MAX_ID_LENGTH
-    assert fastpath._slug(text) == ids.is_slug(text)
+    assert fastcheck.MAX_ID_LENGTH == ids.MAX_ID_LENGTH
+    assert fastcheck._slug(text) == ids.is_slug(text)
 
 
 _locator_chars = st.text(
@@ -692,7 +696,7 @@ def test_locator_checks_accept_only_what_pydantic_accepts(text: str) -> None:
     from pydantic import ValidationError
 
     base = {"id": "s", "authors": ["A"], "year": 2000, "title": "T", "venue": "V", "verified": True}
-    for field_name, check in (("arxiv", fastpath._arxiv), ("doi", fastpath._doi), ("url", fastpath._url)):
+    for field_name, check in (("arxiv", fastcheck._arxiv), ("doi", fastcheck._doi), ("url", fastcheck._url)):
         if check(text):
             try:
                 models.Source.model_validate({**base, field_name: text})

@@ -40,6 +40,7 @@ COMMANDS = {
     "import": "scaffold case skeletons from the rows of a spreadsheet (CSV)",
     "release": "build the versioned release bundle (JSON) and its SHA-256",
     "info": "show the data root in use and where it came from, versions and counts",
+    "suggest": "suggest signal answers from a text, quoting the sentences behind them",
 }
 
 
@@ -220,6 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="show every fired rule's full condition tree and the frameworks' perspectives "
         "(default: a compact verdict)",
     )
+    p.add_argument(
+        "--accept-suggestions",
+        action="store_true",
+        help="count the scenario's unconfirmed 'suggested: true' answers (from 'misgen suggest'); "
+        "the verdict says it used them (default: they count as unknown)",
+    )
+    p.add_argument(
+        "--from-text",
+        metavar="TEXT",
+        help="with --interactive: start from the answers 'misgen suggest' finds in TEXT (plain "
+        "text or Markdown), showing each quote to confirm, change or clear",
+    )
     _fmt(p)
 
     p = sub.add_parser(
@@ -398,6 +411,33 @@ def build_parser() -> argparse.ArgumentParser:
         "bundled in the package), the versions, and what the data holds.",
     )
     _fmt(p)
+
+    p = sub.add_parser(
+        "suggest",
+        help=COMMANDS["suggest"],
+        description="Read a plain text or Markdown file (an abstract, a results section, an "
+        "incident report) and suggest an answer for each signal the cues of classifier/cues.yaml "
+        "find evidence for, quoting the sentences and giving their character offsets. Suggestions "
+        "are at most 'inferred' and marked 'suggested: true': classify reads them as unknown until "
+        "a person confirms them (classify -i --from-text FILE) or --accept-suggestions is given. "
+        "Signals without evidence stay unknown.",
+    )
+    p.add_argument("file", nargs="?", metavar="FILE", help="the text, or - for standard input")
+    p.add_argument(
+        "--format",
+        choices=("yaml", "json", "text"),
+        default=None,
+        help="yaml: a scenario file classify reads (default); json: every suggestion with its "
+        "quotes and offsets; with --eval, text (default) or json",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (never overwritten)")
+    p.add_argument(
+        "--eval",
+        action="store_true",
+        help="suggest from every case's summary and setup and report precision, coverage and "
+        "verdict agreement against the curated answers, split into the cases the cues were "
+        "tuned on and the rest",
+    )
     return parser
 
 

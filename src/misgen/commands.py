@@ -268,8 +268,11 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from misgen.serialize import verdict_dict
 
     output = getattr(args, "output", None)
+    from_text = getattr(args, "from_text", None)
     if output and not args.interactive:
         raise UsageError("-o/--output saves the answers of --interactive; give both, or neither")
+    if from_text and not args.interactive:
+        raise UsageError("--from-text starts the questionnaire (--interactive) from a text's suggestions")
     if args.interactive:
         from misgen.interactive import run_session
 
@@ -279,6 +282,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
                 raise UsageError(f"{output} exists; choose another FILE (misgen never overwrites it)")
             if target.suffix not in (".yaml", ".yml"):
                 raise UsageError(f"{output}: the scenario file must end in .yaml")
+        if from_text:
+            from misgen.suggest.review import run_from_text
+
+            return run_from_text(_kb(args), _root(args), from_text, output)
         return run_session(_kb(args), output)
     if args.all:
         if args.file:
@@ -331,18 +338,35 @@ def cmd_classify(args: argparse.Namespace) -> int:
     if before is not None:
         snapshot.store(kb, before)  # for the next run's fast path (misgen.fastpath); never raises
     scenario = read_scenario(args.file, kb)
+    answers, note = scenario.answers(), None
+    if any(a.suggested for a in answers.values()):  # never on the fast path: it falls back here
+        from misgen.suggest.command import classify_note, split_suggestions
+
+        accept = getattr(args, "accept_suggestions", False)
+        answers, pending = split_suggestions(answers, accept)
+        note = ({"accepted": accept, "signals": pending}, classify_note(pending, accept)) if pending else None
     verdict = Classifier.from_kb(kb, _policy_name(kb, args.policy)).classify(
-        scenario.answers(), case_id=scenario.id
+        answers, case_id=scenario.id
     )
     if args.format == "json":
-        dump_json(verdict_dict(verdict))
+        dump_json({**verdict_dict(verdict), "suggestions": note[0]} if note else verdict_dict(verdict))
     else:
         out = console()
         if getattr(args, "trace", False):
             out.print(render.verdict_tree(verdict, scenario.title))
         else:
             out.print(render.compact_verdict(verdict, scenario.title, out.width))
+        if note:
+            from rich.text import Text
+
+            out.print(Text("note: " + note[1], style="yellow"))
     return EXIT_OK
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from misgen.suggest.command import cmd_suggest as run
+
+    return run(args, _root(args), lambda with_cases: _kb(args, with_cases=with_cases))
 
 
 def _emit(args: argparse.Namespace, data: Any, renderables: Any) -> None:
@@ -392,7 +416,15 @@ def cmd_graph(args: argparse.Namespace) -> int:
     kb = _kb(args)  # bad data is reported (exit 1) before the renderer is even imported
     from misgen.graph import command
 
-    return command(kb, args)
+    return command(
+        kb,
+        fmt=args.format,
+        output=args.output,
+        force=args.force,
+        focus=args.focus,
+        depth=args.depth,
+        kind=args.kind,
+    )
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -405,7 +437,14 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from misgen.scaffold import command
 
-    return command(_kb(args), args)
+    return command(
+        _kb(args),
+        case_id=args.id,
+        answers_file=args.answers,
+        output=args.output,
+        interactive=args.interactive,
+        blind=bool(getattr(args, "blind", False)),
+    )
 
 
 __all__ = ["Problem"]
@@ -478,14 +517,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     kb = _kb(args)
     from misgen.export import command
 
-    return command(kb, args, _policy_name(kb, args.policy))
+    return command(
+        kb, fmt=args.format, output=args.output, force=args.force, policy=_policy_name(kb, args.policy)
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     kb = _kb(args)
     from misgen.importer import command
 
-    return command(kb, args)
+    return command(
+        kb,
+        file=args.file,
+        column_map=args.map,
+        label=args.label,
+        output=args.output,
+        dry_run=args.dry_run,
+    )
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -493,7 +541,14 @@ def cmd_release(args: argparse.Namespace) -> int:
     from misgen.release import command, parse_version
 
     parse_version(args.release_version or __version__)  # a bad version fails before the data loads
-    return command(_kb(args), args)
+    return command(
+        _kb(args),
+        output=args.output,
+        release_version=args.release_version,
+        previous=args.previous,
+        force=args.force,
+        fmt=args.format,
+    )
 
 
 # --------------------------------------------------------------------------- info

@@ -11,7 +11,6 @@ no timestamps, so the same data gives byte-identical output on every run.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -378,11 +377,12 @@ def _needs_rows(fmt: str) -> bool:
     return fmt in ("csv", "jsonl", "sqlite")
 
 
-def command(kb: KnowledgeBase, args: argparse.Namespace, policy: str | None = None) -> int:
+def command(
+    kb: KnowledgeBase, *, fmt: str, output: str | None, force: bool, policy: str | None = None
+) -> int:
     from misgen.output import atomic_write
 
-    fmt = args.format
-    target = Path(args.output) if args.output else None
+    target = Path(output) if output else None
     if fmt in BINARY_FORMATS and target is None:
         raise UsageError(f"--format {fmt} writes a binary file: give it with -o FILE")
     rows: list[Row] = []
@@ -400,7 +400,7 @@ def command(kb: KnowledgeBase, args: argparse.Namespace, policy: str | None = No
     if target is None:
         _stdout(data if isinstance(data, str) else data.decode("utf-8"))
         return 0
-    atomic_write(target, data, force=args.force)
+    atomic_write(target, data, force=force)
     print(f"wrote {target}", file=sys.stderr)
     return 0
 

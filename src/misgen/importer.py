@@ -17,7 +17,6 @@ Pure functions in the middle (:func:`parse_map`, :func:`read_rows`, :func:`plan`
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -359,16 +358,24 @@ def read_text(name: str) -> str:
         ) from None
 
 
-def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+def command(
+    kb: KnowledgeBase,
+    *,
+    file: str,
+    column_map: str | None,
+    label: str | None,
+    output: str | None,
+    dry_run: bool,
+) -> int:
     from misgen.output import atomic_create
 
-    mapping = parse_map(args.map)
+    mapping = parse_map(column_map)
     assert kb.policy is not None
-    label = args.label or kb.policy.not_a_goal_failure
+    label = label or kb.policy.not_a_goal_failure
     if label not in kb.labels:
         raise UsageError(f"--label '{label}' is not a label; labels: {', '.join(kb.labels)}")
-    if args.output:
-        folder = Path(args.output)
+    if output:
+        folder = Path(output)
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"{folder}: not a folder (-o names the folder to write into)")
     else:
@@ -376,12 +383,12 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 
         refuse_bundled(kb.root, "imported cases", "Pass -o DIR")
         folder = kb.root / "cases"
-    text = read_text(args.file)
-    rows = read_rows(text, mapping, clean(args.file))
+    text = read_text(file)
+    rows = read_rows(text, mapping, clean(file))
     taken = {ids.fold(cid) for cid in kb.cases}
     if folder.is_dir():
         taken |= {ids.fold(p.stem) for p in folder.iterdir() if p.suffix in (".yaml", ".yml")}
-    origin = "standard input" if args.file == "-" else Path(args.file).name
+    origin = "standard input" if file == "-" else Path(file).name
     planned, notes = plan(
         kb,
         rows,
@@ -392,15 +399,15 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     )
     for note in notes:
         print(f"misgen: {clean(note)}", file=sys.stderr)
-    verb = "would write" if args.dry_run else "wrote"
+    verb = "would write" if dry_run else "wrote"
     for item in planned:
         target = folder / f"{item.case_id}.yaml"
-        if not args.dry_run:
+        if not dry_run:
             atomic_create(target, item.text)
         print(f"{verb} {clean(target)}  (line {item.line}: {clean(item.title)})")
     if not planned:
         print("nothing to import: no row has a title", file=sys.stderr)
-    elif args.dry_run:
+    elif dry_run:
         print(
             f"{len(planned)} case skeleton(s) would be written to {clean(folder)}; nothing was written"
         )

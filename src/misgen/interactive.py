@@ -216,7 +216,7 @@ def scenario_text(answers: dict[str, models.Answer], title: str | None = None) -
         lines.append(f"title: {quote(title)}")
     lines.append("signals:" if answers else "signals: {}")
     for sid, a in answers.items():
-        if a.evidence is None and a.strength is None and a.source is None:
+        if a.evidence is None and a.strength is None and a.source is None and a.quote is None:
             lines.append(f"  {sid}: {quote(a.answer)}")
             continue
         lines.append(f"  {sid}:")
@@ -227,6 +227,10 @@ def scenario_text(answers: dict[str, models.Answer], title: str | None = None) -
             lines.append(f"    strength: {a.strength}")
         if a.source is not None:
             lines.append(f"    source: {a.source}")
+        if a.locator is not None:  # a confirmed suggestion keeps the words it rests on
+            lines.append(f"    locator: {quote(a.locator)}")
+        if a.quote is not None:
+            lines.append(f"    quote: {quote(a.quote)}")
     return "\n".join(lines) + "\n"
 
 
@@ -240,7 +244,11 @@ def _need_stdin() -> None:
         raise UsageError("standard input is closed; --interactive reads the answers from it")
 
 
-def run_session(kb: KnowledgeBase, output: str | None = None) -> int:
+def run_session(
+    kb: KnowledgeBase, output: str | None = None, answers: dict[str, models.Answer] | None = None
+) -> int:
+    """The questionnaire from ``answers`` (none, or those confirmed from suggestions), the
+    verdict, the nearest cases, and the answers saved to ``output``."""
     from pathlib import Path
 
     from misgen.render import compact_verdict
@@ -260,7 +268,7 @@ def run_session(kb: KnowledgeBase, output: str | None = None) -> int:
         )
     )
     try:
-        answers, verdict = questionnaire(kb)
+        answers, verdict = questionnaire(kb, answers)
     except (KeyboardInterrupt, EOFError):
         out.print("\ninterrupted: nothing was written")
         return 130

@@ -16,7 +16,6 @@ too small a step from the previous one: a changed verdict needs at least a minor
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
@@ -346,14 +345,22 @@ def _refuse_package(path: Path) -> None:
 # --------------------------------------------------------------------------- command
 
 
-def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+def command(
+    kb: KnowledgeBase,
+    *,
+    output: str,
+    release_version: str | None,
+    previous: str | None,
+    force: bool,
+    fmt: str,
+) -> int:
     from misgen import __version__
     from misgen.exits import EXIT_OK, EXIT_PROBLEMS
     from misgen.output import atomic_write, clean, dump_json
 
-    version = args.release_version or __version__
+    version = release_version or __version__
     parse_version(version)
-    out = Path(args.output)
+    out = Path(output)
     if out.is_dir():
         raise UsageError(
             f"{out} is a folder; -o names the bundle file to write (e.g. {out / f'misgen-{version}.json'})"
@@ -361,11 +368,11 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     _refuse_package(out)
     side = out.with_name(out.name + ".sha256")
     for path in (out, side):
-        if (path.exists() or path.is_symlink()) and not args.force:
+        if (path.exists() or path.is_symlink()) and not force:
             raise UsageError(f"{path} exists; pass --force to overwrite it")
     previous, previous_sha = (None, None)
-    if args.previous:
-        previous, previous_sha = read_bundle(Path(args.previous))
+    if previous:
+        previous, previous_sha = read_bundle(Path(previous))
     bundle = build(kb, version, previous, previous_sha)
     delta = bundle["changes"]
     if delta is not None:
@@ -386,9 +393,9 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
             return EXIT_PROBLEMS
     raw = canonical(bundle)
     digest = sha256(raw)
-    atomic_write(out, raw, force=args.force)
-    atomic_write(side, f"{digest}  {out.name}\n", force=args.force)
-    if args.format == "json":
+    atomic_write(out, raw, force=force)
+    atomic_write(side, f"{digest}  {out.name}\n", force=force)
+    if fmt == "json":
         dump_json(
             {
                 "schema_version": SCHEMA_VERSION,

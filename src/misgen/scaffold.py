@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -227,8 +226,15 @@ def _source_lines(source_id: str, source: dict[str, Any]) -> list[str]:
     ]
 
 
-def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
-    case_id = args.id
+def command(
+    kb: KnowledgeBase,
+    *,
+    case_id: str,
+    answers_file: str | None,
+    output: str | None,
+    interactive: bool,
+    blind: bool,
+) -> int:
     if not ids.is_slug(case_id):
         raise UsageError(
             f"'{case_id}' is not a valid case id: use lowercase ASCII letters, digits and single hyphens (max {ids.MAX_ID_LENGTH})"
@@ -237,22 +243,22 @@ def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         raise UsageError(f"a case '{case_id}' already exists")
     answers: dict[str, models.Answer] = {}
     meta: dict[str, Any] = {}
-    if args.answers:
-        answers = read_answers(args.answers, kb)
-        meta = scenario_meta(args.answers)
-    if not args.output:
+    if answers_file:
+        answers = read_answers(answers_file, kb)
+        meta = scenario_meta(answers_file)
+    if not output:
         from misgen.root import refuse_bundled
 
         refuse_bundled(kb.root, "a new case", "Pass -o FILE")
-    target = Path(args.output) if args.output else kb.root / "cases" / f"{case_id}.yaml"
+    target = Path(output) if output else kb.root / "cases" / f"{case_id}.yaml"
     if target.suffix not in (".yaml", ".yml"):
         raise UsageError(f"{target}: the output file must end in .yaml")
     if target.exists() or target.is_symlink():  # before the questions, not after them
         raise UsageError(
             f"{target} already exists; misgen new never overwrites (choose another id or -o PATH)"
         )
-    blind = bool(getattr(args, "blind", False))
-    if args.interactive:
+
+    if interactive:
         from misgen.interactive import ask_all
 
         answers, asked = ask_all(kb, answers, blind)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,19 +81,27 @@ def render(graph: nx.MultiDiGraph, fmt: str) -> str:
     return renderers[fmt](graph)
 
 
-def command(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+def command(
+    kb: KnowledgeBase,
+    *,
+    fmt: str,
+    output: str | None,
+    force: bool,
+    focus: str | None,
+    depth: int,
+    kind: list[str] | None,
+) -> int:
     """Run ``misgen graph``; returns the exit code (0; usage errors raise UsageError)."""
-    fmt = args.format
-    if args.output and Path(args.output).exists() and not args.force:  # say so before the slow part
-        raise UsageError(f"{args.output} exists; pass --force to overwrite it")  # cleaned by main
-    graph = view(kb, fmt, args.focus, args.depth, args.kind)
-    if args.output:
+    if output and Path(output).exists() and not force:  # say so before the slow part
+        raise UsageError(f"{output} exists; pass --force to overwrite it")  # cleaned by main
+    graph = view(kb, fmt, focus, depth, kind)
+    if output:
         from misgen.output import atomic_write
 
-        atomic_write(Path(args.output), render(graph, fmt), force=args.force)
+        atomic_write(Path(output), render(graph, fmt), force=force)
         from misgen.output import clean
 
-        print(f"wrote {clean(args.output)}", file=sys.stderr)
+        print(f"wrote {clean(output)}", file=sys.stderr)
         return 0
     if fmt == "text":
         from misgen.graph.text import text_tree

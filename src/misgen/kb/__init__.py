@@ -42,6 +42,7 @@ from misgen.kb.rule_checks import (  # noqa: F401  (re-exported)
 )
 from misgen.kb.taxonomy_checks import check_taxonomy
 from misgen.loading import load_model, locate
+from misgen.memory import share_fields_set
 from misgen.problems import Problem
 from misgen.yamlio import Document
 
@@ -52,6 +53,19 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
     ``with_cases=False`` loads only taxonomy/ and classifier/ (all that classifying a scenario
     needs) and skips the checks that need the case base (rule tests naming cases).
     """
+    # The cyclic GC stays paused through the loading *and* the checks after it: the loaded
+    # data is acyclic (no aliases), and with the GC on, the checks of 10,000 cases (600,000
+    # tracked objects) took 0.8 s instead of 0.4 s, a super-linear term (issue 19).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(root, extra_cases, with_cases=with_cases)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _load(root: Path, extra_cases: Iterable[Path], *, with_cases: bool) -> KnowledgeBase:
     problems: list[Problem] = []
     docs: dict[str, tuple[Document | None, str]] = {}
     parts: dict[str, object] = {}
@@ -111,6 +125,7 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
         str, tuple[Document | None, str]
     ] = {}  # documents re-read only to place a problem
     folded: dict[str, str] = {}
+    shared: dict[tuple[type, frozenset[str]], object] = {}
     # The loaded data is acyclic (no aliases), so pausing the cyclic GC during the bulk
     # load is safe and keeps the per-file cost flat from 1k to 10k files.
     gc_was_enabled = gc.isenabled()
@@ -139,6 +154,7 @@ def load(root: Path, extra_cases: Iterable[Path] = (), *, with_cases: bool = Tru
             problems += found
             if case is None:
                 continue
+            share_fields_set(case, shared)  # ~6.6 KB less per case in memory (misgen.memory)
             if path.stem != case.id:
                 problems.append(
                     locate(

@@ -19,7 +19,7 @@ from misgen.problems import Problem
 CUES_FILE = "classifier/cues.yaml"
 #: a phrase is at most this many words, with at most this many "..." gaps
 MAX_WORDS, MAX_GAPS, MIN_PREFIX = 8, 2, 3
-_TOP = {"version", "tuned_on", "negation", "hedging", "cues"}
+_TOP = {"version", "tuned_on", "needs_applies", "negation", "hedging", "cues"}
 _CUE = {"id", "signal", "answer", "weight", "phrases", "with", "unless", "negated", "over", "note", "examples"}
 _HEDGE_EFFECTS = ("speculative", "ignore")
 
@@ -49,6 +49,7 @@ class CueSet:
     hedging: tuple[str, ...]
     hedge_effect: str
     tuned_on: tuple[str, ...] = field(default=())
+    needs_applies: tuple[str, ...] = field(default=())
 
 
 def read(root: Path) -> tuple[CueSet | None, list[Problem]]:
@@ -96,6 +97,10 @@ def build(
     if data.get("version") != 1:
         bad(("version",), "version must be 1", "write 'version: 1'")
     tuned = _strings(data.get("tuned_on", []), ("tuned_on",), bad, allow_empty=True)
+    needs = _strings(data.get("needs_applies", []), ("needs_applies",), bad, allow_empty=True)
+    for i, sid in enumerate(needs):
+        if sid not in signals:
+            bad(("needs_applies", i), f"unknown signal '{sid}'", "use an id from taxonomy/signals.yaml")
     neg = data.get("negation")
     if not isinstance(neg, dict):
         bad(("negation",), "negation must be a mapping", "give 'window', 'phrases' and 'except'")
@@ -127,7 +132,7 @@ def build(
             cues.append(cue)
     if problems:
         return None, problems
-    cueset = CueSet(1, tuple(cues), negation, not_negation, window, hedging, effect, tuned)
+    cueset = CueSet(1, tuple(cues), negation, not_negation, window, hedging, effect, tuned, needs)
     problems += example_problems(cueset, doc, display)
     return (None if problems else cueset), problems
 
@@ -158,10 +163,13 @@ def _phrases(value: Any, path: tuple[str | int, ...], bad: Any, allow_empty: boo
         elif len(real) > MAX_WORDS or words.count("...") > MAX_GAPS:
             bad((*path, i), f"phrase '{phrase}' is too long",
                 f"at most {MAX_WORDS} words and {MAX_GAPS} '...' gaps; split it into two cues")
-        elif any(w.endswith("*") and len(w) - 1 < MIN_PREFIX for w in real):
+        elif any(not a for w in real for a in w.split("|")):
+            bad((*path, i), f"phrase '{phrase}' has an empty or several-word alternative",
+                "each alternative in (a|b) is one word: (modified|retrained|replaced)")
+        elif any(a.endswith("*") and len(a) - 1 < MIN_PREFIX for w in real for a in w.split("|")):
             bad((*path, i), f"phrase '{phrase}' has a prefix shorter than {MIN_PREFIX} letters",
                 "write at least three letters before '*' (hid* matches hide, hidden, hiding)")
-        elif any("*" in w[:-1] for w in real):
+        elif any("*" in a[:-1] for w in real for a in w.split("|")):
             bad((*path, i), f"phrase '{phrase}' has '*' inside a word", "'*' may only end a word")
     return out
 

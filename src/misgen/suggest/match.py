@@ -59,6 +59,8 @@ class Result:
 
 
 def _word_ok(pattern: str, word: str) -> bool:
+    if "|" in pattern:
+        return any(_word_ok(alt, word) for alt in pattern.split("|"))
     if pattern[-1] == "*":
         return word.startswith(pattern[:-1])
     return word == pattern
@@ -89,11 +91,13 @@ class Matcher:
         self.exact: dict[str, list[int]] = {}
         self.prefix: dict[str, list[int]] = {}
         for pi, (words, _key) in enumerate(self.patterns):
-            first = words[0]
-            if first.endswith("*"):
-                self.prefix.setdefault(first[:3], []).append(pi)
-            else:
-                self.exact.setdefault(first, []).append(pi)
+            for first in dict.fromkeys(words[0].split("|")):
+                if first.endswith("*"):
+                    bucket = self.prefix.setdefault(first[:3], [])
+                else:
+                    bucket = self.exact.setdefault(first, [])
+                if pi not in bucket[-1:]:
+                    bucket.append(pi)
         self.work = 0
 
     def _end(self, pattern: tuple[str, ...], words: list[str], p: int) -> int | None:
@@ -115,7 +119,7 @@ class Matcher:
         found: list[tuple[int, int, int]] = []
         for p, word in enumerate(words):
             self.work += 1
-            for pi in (*self.exact.get(word, ()), *self.prefix.get(word[:3], ())):
+            for pi in dict.fromkeys((*self.exact.get(word, ()), *self.prefix.get(word[:3], ()))):
                 end = self._end(self.patterns[pi][0], words, p)
                 if end is not None:
                     found.append((pi, p, end))
@@ -143,7 +147,7 @@ class Matcher:
             ci = key[1]
             assert isinstance(ci, int)
             cue = self.cues[ci]
-            if ci in done or ("unless", ci) in present:
+            if ci in done or ("unless", ci) in present or toks[s].aside:
                 continue
             if any(("with", ci, g) not in present for g in range(len(cue.with_))):
                 continue
@@ -216,6 +220,9 @@ def suggest(
             tuple(dict.fromkeys(h.cue for h in best)),
             tuple(h.span for h in best if h.sentence in quotes),
         )
+    for sid in cueset.needs_applies:  # meaningful only once the signal it depends on is settled
+        if sid in out and sid in (applies or {}) and applies[sid][0]({k: v.answer for k, v in out.items()}) is not True:  # type: ignore[index]
+            del out[sid]
     for _round in range(2):  # a not-applicable can make another condition false
         values = {sid: s.answer for sid, s in out.items()}
         for sid, (condition, reads) in (applies or {}).items():

@@ -33,6 +33,7 @@ class Token:
     start: int
     end: int
     clause: int  # clause number within the sentence
+    aside: bool = False  # inside parentheses: "(e.g. backdoored models)" is not evidence
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ def tokens(text: str, start: int, end: int) -> tuple[Token, ...]:
     the word "not" ("didn't" -> "did", "not"; "can't" -> "can", "not")."""
     out: list[Token] = []
     clause = 0
+    depth = 0
     i = start
     while i < end:
         ch = text[i]
@@ -157,16 +159,20 @@ def tokens(text: str, start: int, end: int) -> tuple[Token, ...]:
             if word.endswith("n't") and len(word) > 3:
                 base = word[:-3]
                 base = {"ca": "can", "wo": "will", "sha": "shall"}.get(base, base)
-                out.append(Token(base, i, j - 3, clause))
-                out.append(Token("not", j - 3, j, clause))
+                out.append(Token(base, i, j - 3, clause, depth > 0))
+                out.append(Token("not", j - 3, j, clause, depth > 0))
             else:
                 if word.endswith("'s"):
                     word = word[:-2]
-                out.append(Token(word, i, j, clause))
+                out.append(Token(word, i, j, clause, depth > 0))
             i = j
             continue
         if ch in _CLAUSE_BREAKS:
             clause += 1
+            if ch == "(":
+                depth = min(depth + 1, 50)
+            elif ch == ")":
+                depth = max(depth - 1, 0)
         i += 1
     return tuple(out)
 
@@ -176,16 +182,30 @@ def sentences(text: str) -> list[Sentence]:
 
 
 def phrase_words(phrase: str) -> list[str]:
-    """A cue phrase as the words :func:`tokens` would give (a trailing ``*`` kept: a prefix)."""
+    """A cue phrase as the words :func:`tokens` would give. A trailing ``*`` is kept (a
+    prefix); ``...`` is a gap; ``(a|b|c)`` is one word out of several, kept as ``a|b|c``
+    (each alternative a single word, possibly ending in ``*``)."""
     words: list[str] = []
     for part in phrase.split():
-        star = part.endswith("*") and len(part) > 1
-        core = part[:-1] if star else part
-        if core == "...":
+        if part == "...":
             words.append("...")
             continue
+        if part.startswith("(") and part.endswith(")") and "|" in part:
+            alts = []
+            for alt in part[1:-1].split("|"):
+                got = phrase_words(alt)
+                alts.append(got[0] if len(got) == 1 else "")
+            words.append("|".join(alts))
+            continue
+        star = part.endswith("*") and len(part) > 1
+        core = part[:-1] if star else part
         toks = [t.word for t in tokens(core, 0, len(core))]
         if star and toks:
             toks[-1] += "*"
         words.extend(toks)
     return words
+
+
+def alternatives(word: str) -> list[str]:
+    """The words a phrase position accepts (one, or several for ``(a|b)``)."""
+    return word.split("|")
