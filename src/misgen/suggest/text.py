@@ -17,7 +17,7 @@ MAX_SENTENCE = 1200
 
 #: words that a full stop follows without ending the sentence (lower case, no dot)
 ABBREVIATIONS = frozenset(
-    "e.g i.e al fig figs eq eqs vs cf approx ca sec no nos vol pp ref refs dr mr mrs ms prof st resp incl".split()
+    ["e.g", "i.e", "al", "fig", "figs", "eq", "eqs", "vs", "cf", "approx", "ca", "sec", "no", "nos", "vol", "pp", "ref", "refs", "dr", "mr", "mrs", "ms", "prof", "st", "resp", "incl"]
 )
 
 _CLOSERS = "\"')]}\u201d\u2019"
@@ -149,9 +149,7 @@ def tokens(text: str, start: int, end: int) -> tuple[Token, ...]:
             j = i + 1
             while j < end:
                 c = text[j]
-                if c.isalnum():
-                    j += 1
-                elif c in _APOSTROPHES and j + 1 < end and text[j + 1].isalnum():
+                if c.isalnum() or c in _APOSTROPHES and j + 1 < end and text[j + 1].isalnum():
                     j += 1
                 else:
                     break
@@ -162,8 +160,7 @@ def tokens(text: str, start: int, end: int) -> tuple[Token, ...]:
                 out.append(Token(base, i, j - 3, clause, depth > 0))
                 out.append(Token("not", j - 3, j, clause, depth > 0))
             else:
-                if word.endswith("'s"):
-                    word = word[:-2]
+                word = word.removesuffix("'s")
                 out.append(Token(word, i, j, clause, depth > 0))
             i = j
             continue
