@@ -18,3 +18,14 @@ def test_a_subtype_must_start_with_its_label(root_copy: Path) -> None:
     )
     found = [p.message for p in load(root_copy).problems]
     assert "subtype 'shard-imbalance.spec-level' must start with 'misspecification.'" in found, found
+
+
+def test_validate_checks_the_cue_file(root_copy: Path, capsys) -> None:
+    from tests.conftest import run
+
+    cues = root_copy / "classifier" / "cues.yaml"
+    text = cues.read_text(encoding="utf-8")
+    cues.write_text(text.replace("      match: [", "      matches: [", 1), encoding="utf-8")
+    code, out, err = run(["--root", str(root_copy), "validate"], capsys)
+    assert code != 0
+    assert "classifier/cues.yaml" in out + err and "examples" in out + err
