@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 from misgen.exits import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
+#: the commands of misgen.datacmds (checking and maintaining the data); the rest are in
+#: misgen.commands
+DATA_COMMANDS = frozenset({"validate", "schema", "migrate", "agree", "info"})
+
 #: ``misgen --help`` exactly as argparse prints it at 80 columns, so that printing it needs
 #: no argparse: importing argparse and building the parser is ~2x a bare Python start on
 #: its own (the target is --help within 2.5x of one). tests/test_cli.py keeps it in sync.
@@ -106,10 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if fast is not None:
             return int(fast())
-        from misgen import commands
-
-        handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))
-        return int(handler(args))
+        name = "cmd_" + args.command.replace("-", "_")
+        if args.command in DATA_COMMANDS:
+            from misgen import datacmds as module
+        else:
+            from misgen import commands as module  # type: ignore[no-redef]
+        return int(getattr(module, name)(args))
     except UsageError as exc:
         from misgen.output import clean
 
