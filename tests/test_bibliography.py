@@ -155,21 +155,41 @@ def test_an_inferred_answer_needs_no_anchor(root_copy: Path, capsys: pytest.Capt
     assert f"signals.{sid}.strength: a measured answer" not in out + err
 
 
-def test_a_long_quote_is_refused(root_copy: Path) -> None:
-    long = " ".join(["word"] * 41)
-    _edit(_case(root_copy), "    source: langosco-2022-goal-misgeneralization\n", f"    source: langosco-2022-goal-misgeneralization\n    quote: \"{long}\"\n")
-    assert any("the quote has 41 words (at most 40)" in m for m in _messages(root_copy))
+def _anchor_messages(**fields: object) -> list[str]:
+    from misgen import models
+    from misgen.kb.case_checks import _check_anchor
+
+    answer = models.Answer(answer="yes", strength="inferred", evidence="e", source="s", **fields)  # type: ignore[arg-type]
+    return [p.message for p in _check_anchor(answer, None, "x.yaml", ("signals", "goal-directed"))]
 
 
-def test_a_forty_word_quote_is_accepted(root_copy: Path) -> None:
-    quote = " ".join(["word"] * 40)
-    _edit(_case(root_copy), "    source: langosco-2022-goal-misgeneralization\n", f"    source: langosco-2022-goal-misgeneralization\n    quote: \"{quote}\"\n")
-    assert not any("the quote has" in m for m in _messages(root_copy))
+def test_a_long_quote_is_refused() -> None:
+    assert "the quote has 41 words (at most 40)" in _anchor_messages(quote=" ".join(["word"] * 41))
 
 
-def test_a_suggested_answer_is_not_evidence_in_a_case(root_copy: Path) -> None:
-    _edit(_case(root_copy), "    source: langosco-2022-goal-misgeneralization\n", "    source: langosco-2022-goal-misgeneralization\n    suggested: true\n")
-    assert any("a suggested answer is not evidence yet" in m for m in _messages(root_copy))
+def test_a_forty_word_quote_is_accepted() -> None:
+    assert _anchor_messages(quote=" ".join(["word"] * 40)) == []
+
+
+def test_a_suggested_answer_is_not_evidence_in_a_case() -> None:
+    assert "a suggested answer is not evidence yet" in _anchor_messages(suggested=True)
+
+
+def test_a_long_quote_in_a_case_file_is_reported_with_its_place(root_copy: Path) -> None:
+    path = _case(root_copy)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("  goal-directed:\n")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
+    block, dropping = [], False
+    for line in lines[start + 1 : end]:
+        if not line.startswith("     "):  # a key of the answer (continuation lines are deeper)
+            dropping = line.startswith("    quote:")
+        if not dropping:
+            block.append(line)
+    long = "    quote: \"" + " ".join(["word"] * 41) + "\"\n"
+    path.write_text("".join(lines[: start + 1] + block + [long] + lines[end:]), encoding="utf-8")
+    found = _messages(root_copy)
+    assert any("signals.goal-directed.quote: the quote has 41 words" in m for m in found), found
 
 
 # --------------------------------------------------------------------------- migration

@@ -238,20 +238,18 @@ def _hostile_kb() -> KnowledgeBase:
     kb = load(REPO)
     cid = min(kb.cases)
     case = kb.cases[cid]
-    src = case.sources[0].model_copy(
+    first = case.citations()[0].source
+    src = kb.sources[first].model_copy(
         update={"url": "javascript:alert(7)", "arxiv": None, "doi": None, "title": HOSTILE_TITLE}
     )
-    hostile = case.model_copy(
-        update={
-            "title": HOSTILE_TITLE,
-            "summary": HOSTILE_TEXT,
-            "sources": [src, *case.sources[1:]],
-        }
-    )
+    hostile = case.model_copy(update={"title": HOSTILE_TITLE, "summary": HOSTILE_TEXT})
     lab_id = next(iter(kb.labels))
     label = kb.labels[lab_id].model_copy(update={"name": HOSTILE_TITLE, "definition": HOSTILE_TEXT})
     return dataclasses.replace(
-        kb, cases={**kb.cases, cid: hostile}, labels={**kb.labels, lab_id: label}
+        kb,
+        cases={**kb.cases, cid: hostile},
+        labels={**kb.labels, lab_id: label},
+        sources={**kb.sources, first: src},
     )
 
 

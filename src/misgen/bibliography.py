@@ -28,7 +28,9 @@ def identifiers(record: Any) -> list[str]:
     >>> identifiers({"arxiv": "2105.14111", "url": "https://www.Example.org/a/"})
     ['arxiv:2105.14111', 'url:example.org/a']
     """
-    get = record.get if isinstance(record, dict) else lambda k: getattr(record, k, None)
+    def get(key: str) -> Any:
+        return record.get(key) if isinstance(record, dict) else getattr(record, key, None)
+
     keys = []
     if get("arxiv"):
         keys.append("arxiv:" + str(get("arxiv")).strip().lower())
@@ -153,7 +155,7 @@ def _splice(text: str, block: list[str], display: str) -> str:
 
 def append_records(bibliography_text: str, records: list[dict[str, Any]]) -> str:
     """``taxonomy/sources.yaml`` with ``records`` appended, the existing text untouched."""
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     if not records:
         return bibliography_text

@@ -362,14 +362,14 @@ def command(
     kb: KnowledgeBase,
     *,
     file: str,
-    column_map: str | None,
+    column_map: list[str] | None,
     label: str | None,
     output: str | None,
     dry_run: bool,
 ) -> int:
     from misgen.output import atomic_create
 
-    mapping = parse_map(column_map)
+    mapping = parse_map(column_map or [])
     assert kb.policy is not None
     label = label or kb.policy.not_a_goal_failure
     if label not in kb.labels:

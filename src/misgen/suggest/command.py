@@ -128,8 +128,8 @@ def scenario_yaml(result: Result, text: str, display: str, signals: list[str]) -
         "#   misgen classify -i --from-text TEXT-FILE",
         "# ), or until you classify with --accept-suggestions. Signals without evidence are unknown.",
     ]
-    for sid, answers in result.conflicts.items():
-        lines.append(f"# {sid}: conflicting cues (" + "; ".join(f"{a}: {', '.join(c)}" for a, c in answers.items()) + ")")
+    for sid, rivals in result.conflicts.items():
+        lines.append(f"# {sid}: conflicting cues (" + "; ".join(f"{a}: {', '.join(c)}" for a, c in rivals.items()) + ")")
     lines.append("signals:")
     for sid in signals:
         a = answers.get(sid)

@@ -234,7 +234,7 @@ def _cue(
         return None
     match = _strings(examples.get("match"), (*path, "examples", "match"), bad)
     no_match = _strings(examples.get("no_match"), (*path, "examples", "no_match"), bad)
-    if not ok or not phrases:
+    if not ok or not phrases or not isinstance(answer, str):
         return None
     return Cue(cid, sid, answer, phrases, weight, tuple(with_), unless, negated, over, match, no_match)
 
