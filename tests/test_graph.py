@@ -509,3 +509,27 @@ def test_focus_accepts_qualified_ids(graph: Any) -> None:
 def test_every_format_renders_a_label_neighbourhood(graph: Any, fmt: str) -> None:
     out = render(narrow(graph, fmt, "misspecification", 1), fmt)
     assert "coinrun-go-right" in out  # one of the label's cases
+
+
+def test_path_to_gives_a_shortest_chain_of_relations(kb, capsys: pytest.CaptureFixture[str]) -> None:
+    import networkx as nx
+
+    from misgen.graph.command import view
+    from misgen.graph.model import build
+
+    graph = view(kb, "json", "coinrun-go-right", 1, None, "evolution-contraception")
+    chain = graph.graph["path"]
+    assert chain[0] == "case:coinrun-go-right" and chain[-1] == "case:evolution-contraception"
+    full = build(kb).to_undirected(as_view=True)
+    for a, b in zip(chain, chain[1:]):  # each step is a relation of the full graph
+        assert full.has_edge(a, b)
+    hubs = {n for n, k in build(kb).nodes(data="kind") if k in ("label", "subtype")}
+    assert not hubs & set(chain[1:-1])  # a path through a label hub says little: avoided
+    # no shorter chain avoiding hubs exists
+    free = nx.restricted_view(full, hubs, [])
+    assert len(chain) == len(nx.shortest_path(free, chain[0], chain[-1]))
+
+
+def test_path_to_needs_a_focus(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["--root", str(REPO), "graph", "--path-to", "coinrun-go-right"], capsys)
+    assert code == 2 and "--path-to needs --focus" in err

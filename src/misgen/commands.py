@@ -283,6 +283,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
         focus=args.focus,
         depth=args.depth,
         kind=args.kind,
+        path_to=args.path_to,
     )
 
 

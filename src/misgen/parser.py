@@ -210,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="neighbourhood depth with --focus (default 1)",
     )
     p.add_argument(
+        "--path-to",
+        metavar="ID",
+        help="with --focus: the shortest chain of relations from the focus to this node "
+        "(how a case reaches a label, a rule or another case), instead of a neighbourhood",
+    )
+    p.add_argument(
         "--kind", action="append", metavar="KIND", help="keep only nodes of this kind (repeatable)"
     )
     p.add_argument(

@@ -24,8 +24,10 @@ def view(
     focus: str | None = None,
     depth: int = 1,
     kinds: list[str] | None = None,
+    path_to: str | None = None,
 ) -> nx.MultiDiGraph:
-    """The graph the command renders: whole, or a focus neighbourhood, filtered by kind.
+    """The graph the command renders: whole, a focus neighbourhood or the path from the focus
+    to ``path_to``, filtered by kind.
 
     Without ``focus`` and ``kinds``, the drawing formats (svg, mermaid, text) keep labels,
     subtypes, cases, frameworks and terms; dot and json keep everything. Arguments are
@@ -34,7 +36,9 @@ def view(
     from misgen.graph.model import build
 
     _check(depth, kinds)
-    return narrow(build(kb), fmt, focus, depth, kinds)
+    if path_to is not None and focus is None:
+        raise UsageError("--path-to needs --focus (the node the path starts from)")
+    return narrow(build(kb), fmt, focus, depth, kinds, path_to)
 
 
 def narrow(
@@ -43,15 +47,19 @@ def narrow(
     focus: str | None = None,
     depth: int = 1,
     kinds: list[str] | None = None,
+    path_to: str | None = None,
 ) -> nx.MultiDiGraph:
     """:func:`view` on a graph already built (``graph`` itself is left untouched)."""
-    from misgen.graph.focus import neighbourhood, resolve, restrict
+    from misgen.graph.focus import neighbourhood, path_between, resolve, restrict
 
     wanted = _check(depth, kinds)
     centre = None
     if focus is not None:
         centre = resolve(graph, focus)
-        graph = neighbourhood(graph, centre, depth)
+        if path_to is not None:
+            graph = path_between(graph, centre, resolve(graph, path_to))
+        else:
+            graph = neighbourhood(graph, centre, depth)
     if wanted is None and centre is None and fmt in DRAWINGS:
         wanted = OVERVIEW_KINDS
     if wanted is not None and wanted != frozenset(KINDS):
@@ -90,11 +98,12 @@ def command(
     focus: str | None,
     depth: int,
     kind: list[str] | None,
+    path_to: str | None = None,
 ) -> int:
     """Run ``misgen graph``; returns the exit code (0; usage errors raise UsageError)."""
     if output and Path(output).exists() and not force:  # say so before the slow part
         raise UsageError(f"{output} exists; pass --force to overwrite it")  # cleaned by main
-    graph = view(kb, fmt, focus, depth, kind)
+    graph = view(kb, fmt, focus, depth, kind, path_to)
     if output:
         from misgen.output import atomic_write
 

@@ -42,6 +42,31 @@ def resolve(graph: nx.MultiDiGraph, wanted: str) -> str:
     )
 
 
+def path_between(graph: nx.MultiDiGraph, start: str, end: str) -> nx.MultiDiGraph:
+    """The shortest chain of relations from ``start`` to ``end``, edges read in either
+    direction (networkx's breadth-first ``shortest_path`` on an undirected view, no copy),
+    with every edge among the nodes on it. Labels and subtypes are stepped through only as
+    the ends: a path through a label hub ("both are curated misspecification") says little,
+    so hubs in the middle are avoided whenever another path exists.
+    """
+    import networkx as nx
+
+    undirected = graph.to_undirected(as_view=True)
+    hubs = {n for n, kind in graph.nodes(data="kind") if kind in ("label", "subtype")} - {start, end}
+    try:
+        nodes = nx.shortest_path(nx.restricted_view(undirected, hubs, []), start, end)
+    except nx.NetworkXNoPath:
+        try:
+            nodes = nx.shortest_path(undirected, start, end)
+        except nx.NetworkXNoPath:
+            raise UsageError(f"no chain of relations joins {start} and {end}") from None
+    sub = graph.subgraph(nodes).copy()
+    for step, nid in enumerate(nodes):
+        sub.nodes[nid]["distance"] = step
+    sub.graph.update(focus=start, depth=len(nodes) - 1, path=list(nodes))
+    return sub
+
+
 def neighbourhood(graph: nx.MultiDiGraph, focus: str, depth: int) -> nx.MultiDiGraph:
     """The nodes within ``depth`` steps of ``focus`` (edges in either direction) and all edges among them.
 
