@@ -429,7 +429,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--readme",
         metavar="FILE",
-        help="also write a README 'Performance' section quoting this run",
+        help="also replace the generated block of FILE's 'Performance' section (between "
+        f"{README_BEGIN} and {README_END}) with this run's figures",
+    )
+    ap.add_argument(
+        "--write",
+        action="store_true",
+        help="the same as --markdown bench/RESULTS.md --readme README.md (of this checkout)",
+    )
+    ap.add_argument(
+        "--note",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="a note on the conditions of the run, printed with the report (repeatable)",
     )
     ap.add_argument(
         "--tracemalloc",
@@ -448,6 +461,12 @@ def main(argv: list[str] | None = None) -> int:
         return setup()
     if args.quick:
         args.sizes, args.repeat = "100", 1
+    if args.write:
+        args.markdown = args.markdown or str(HERE / "RESULTS.md")
+        args.readme = args.readme or str(REPO / "README.md")
+    if args.readme and README_BEGIN not in Path(args.readme).read_text(encoding="utf-8"):
+        print(f"bench: {args.readme} has no {README_BEGIN} ... {README_END} block to replace", file=sys.stderr)
+        return 2
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     repeat = max(1, args.repeat)
     startup_repeat = args.startup_repeat or (3 if args.quick else 20)
@@ -494,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": {},
     }
     started = time.perf_counter()
-    notes: list[str] = list(tool_notes)
+    notes: list[str] = [*args.note, *tool_notes]
     try:
         # ------------------------------------------------------------ start-up (real cases only)
         base = work / "base"
@@ -624,7 +643,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         Path(args.markdown).write_text(markdown(report, results, argv), encoding="utf-8")
     if args.readme:
-        Path(args.readme).write_text(readme(results), encoding="utf-8")
+        path = Path(args.readme)
+        path.write_text(replace_block(path.read_text(encoding="utf-8"), readme(results)), encoding="utf-8")
     return 0
 
 
@@ -860,7 +880,7 @@ def render(
             good = ok(cpu) and (not both_count or wall is None or ok(wall))
             verdict = "OK" if good else "MISS"
         trows.append([name, goal, show(cpu), show(wall) if unit == "x" else "", verdict])
-        targets[name] = {"cpu": cpu, "wall": wall, "goal": goal, "verdict": verdict}
+        targets[name] = {"cpu": cpu, "wall": wall, "goal": goal, "verdict": verdict, "cells": trows[-1]}
 
     def near(target: int) -> int | None:
         return next((size for size in sizes if abs(counts[size] - target) <= target // 10), None)
@@ -1034,50 +1054,51 @@ def markdown(report: str, results: dict[str, object], argv: list[str] | None) ->
     return MARKDOWN_HEAD.format(command=command.strip()) + body + "\n"
 
 
+README_BEGIN = "<!-- bench/run.py: generated from one run, do not edit by hand -->"
+README_END = "<!-- end of bench/run.py's block -->"
+
+
+def replace_block(text: str, block: str) -> str:
+    """``text`` with what lies between README_BEGIN and README_END replaced by ``block``."""
+    head, found, rest = text.partition(README_BEGIN)
+    _old, found_end, tail = rest.partition(README_END)
+    if not found or not found_end:
+        raise SystemExit(f"bench: no {README_BEGIN} ... {README_END} block to replace")
+    return f"{head}{README_BEGIN}\n{block.strip()}\n{README_END}{tail}"
+
+
 def readme(results: dict[str, object]) -> str:
-    """The README's Performance section, quoting this run's numbers."""
+    """The README's generated block: the run's date, machine and versions, and its target
+    rows exactly as bench/RESULTS.md prints them (tests/test_bench_v2.py checks they agree)."""
     start = results["startup"]  # type: ignore[index]
     targets = results["targets"]  # type: ignore[assignment]
 
-    def x(v: object) -> str:
-        return "n/a" if v is None else f"{float(v):.1f}x"  # type: ignore[arg-type]
-
     def cpu(key: str) -> str:
-        return x(ratio(start[key]["cpu"], start["python"]["cpu"]))  # type: ignore[index]
+        return fmt_x(ratio(start[key]["cpu"], start["python"]["cpu"]))  # type: ignore[index]
 
     lines = [
-        "## Performance",
+        f"Run of {results['date']} on {results['machine']}; {results['versions']}.",
         "",
-        (
-            f"Measured by `bench/run.py` on {results['date']} ({results['machine']}; "
-            f"{results['versions']}). Ratios are CPU time of whole processes, measured side by "
-            "side in one run; [bench/RESULTS.md](bench/RESULTS.md) has every number of that run, "
-            "the method and how to reproduce it."
-        ),
-        "",
-        (
-            f"- `misgen classify FILE` takes {cpu('classify_one')} the CPU of a bare `python -c pass` "
-            f"({cpu('classify_one_json')} with `--format json`): after the first run it classifies "
-            "from a validated snapshot of the taxonomy and rules cached in `~/.cache/misgen` "
-            "(`$XDG_CACHE_HOME/misgen`, or `$MISGEN_CACHE_DIR`; `MISGEN_NO_CACHE=1` turns it off), "
-            f"without importing pydantic. Without the cache: {cpu('classify_one_cold')}."
-        ),
-        f"- `misgen --help`: {cpu('help')}.",
-        "",
-        "| target (issue 19) | goal | CPU | wall | verdict |",
+        "| target | goal | CPU | wall | verdict |",
         "|---|---|---|---|---|",
     ]
-    for name, t in targets.items():  # type: ignore[union-attr]
-        wall = x(t["wall"]) if t["wall"] is not None and not str(t["goal"]).endswith("MiB") else ""
-        value = (
-            f"{t['cpu']:.0f} MiB" if str(t["goal"]).endswith("MiB") and t["cpu"] is not None else x(t["cpu"])
-        )
-        lines.append(f"| {name.strip()} | {t['goal']} | {value} | {wall} | {t['verdict']} |")
-    lines += ["", "Tools compared, on the same files and schema:", ""]
+    for t in targets.values():  # type: ignore[union-attr]
+        lines.append("| " + " | ".join(str(c).strip() for c in t["cells"]) + " |")
+    lines += [
+        "",
+        f"`misgen classify FILE` without the cache (the pydantic path): {cpu('classify_one_cold')} "
+        "a bare `python -c pass` in CPU time.",
+        "",
+        "Compared with, on the same files and schema:",
+        "",
+    ]
     for tool in results["tools"]:  # type: ignore[attr-defined]
         lines.append(f"- {tool}")
-    lines.append("")
-    return "\n".join(lines)
+    notes = results.get("notes") or []
+    if notes:
+        lines += ["", "Notes on this run:", ""]
+        lines += [f"- {n}" for n in notes]  # type: ignore[attr-defined]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
