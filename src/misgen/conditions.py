@@ -8,7 +8,7 @@ property test, and the knowledge-base checks use it for ``applies_when``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from misgen import models
 from misgen.models import UNKNOWN
@@ -21,62 +21,139 @@ def truth(
     values: Mapping[str, str],
     definitions: Mapping[str, models.Definition],
     verdict_labels: frozenset[str] | None = None,
+    memo: dict[str, Truth] | None = None,
 ) -> Truth:
     """The three-valued value of ``node`` under ``values`` (signal id -> answer).
 
     Each definition is evaluated once per call, however often it is used (a definition
     that uses another many times would otherwise cost exponential time), and a ``use``
     cycle reads as unknown instead of recursing forever (cycles are refused by validate).
+    Callers that evaluate several trees under the same ``values`` and ``verdict_labels``
+    may pass one ``memo`` (definition name -> value) to share those evaluations.
+
+    Each tree is turned once into nested closures (:func:`_compiled`), so evaluating it
+    costs no type dispatch; the closures follow the node semantics below one for one.
     """
-    return _truth(node, values, definitions, verdict_labels, {})
+    return _compiled(node)(values, definitions, verdict_labels, {} if memo is None else memo)
 
 
-def _truth(
-    node: models.Condition,
-    values: Mapping[str, str],
-    definitions: Mapping[str, models.Definition],
-    verdict_labels: frozenset[str] | None,
-    memo: dict[str, Truth],
-) -> Truth:
+_Fn = Callable[
+    [Mapping[str, str], Mapping[str, "models.Definition"], "frozenset[str] | None", dict[str, Truth]],
+    Truth,
+]
+#: id(node) -> (node, its closure); the node is kept so that its id is never reused
+_COMPILED: dict[int, tuple[object, _Fn]] = {}
+_MAX_COMPILED = 100_000
+
+
+def compiled(node: models.Condition) -> _Fn:
+    """``node`` as a function ``(values, definitions, verdict_labels, memo) -> Truth``: what
+    :func:`truth` runs, for callers that evaluate the same tree many times."""
+    return _compiled(node)
+
+
+def _compiled(node: models.Condition) -> _Fn:
+    found = _COMPILED.get(id(node))
+    if found is not None and found[0] is node:
+        return found[1]
+    if len(_COMPILED) >= _MAX_COMPILED:  # many knowledge bases loaded in one process
+        _COMPILED.clear()
+    fn = _compile(node)
+    _COMPILED[id(node)] = (node, fn)
+    return fn
+
+
+def _compile(node: models.Condition) -> _Fn:
     if isinstance(node, models.IsNode):
-        actual = values.get(node.signal, UNKNOWN)
-        return True if actual == node.is_ else (None if actual == UNKNOWN else False)
+        signal, wanted = node.signal, node.is_
+
+        def is_(values: Mapping[str, str], d: object, v: object, m: object) -> Truth:
+            actual = values.get(signal, UNKNOWN)
+            return True if actual == wanted else (None if actual == UNKNOWN else False)
+
+        return is_  # type: ignore[return-value]
     if isinstance(node, models.InNode):
-        actual = values.get(node.signal, UNKNOWN)
-        return True if actual in node.in_ else (None if actual == UNKNOWN else False)
-    if isinstance(node, models.AllNode):
-        out: Truth = True
-        for child in node.all:
-            value = _truth(child, values, definitions, verdict_labels, memo)
-            if value is False:
-                return False
-            if value is None:
-                out = None
-        return out
-    if isinstance(node, models.AnyNode):
-        out = False
-        for child in node.any:
-            value = _truth(child, values, definitions, verdict_labels, memo)
-            if value is True:
-                return True
-            if value is None:
-                out = None
-        return out
+        signal, allowed = node.signal, frozenset(node.in_)
+
+        def in_(values: Mapping[str, str], d: object, v: object, m: object) -> Truth:
+            actual = values.get(signal, UNKNOWN)
+            return True if actual in allowed else (None if actual == UNKNOWN else False)
+
+        return in_  # type: ignore[return-value]
+    if isinstance(node, (models.AllNode, models.AnyNode)):
+        conjunction = isinstance(node, models.AllNode)
+        kids = tuple(_compiled(c) for c in (node.all if conjunction else node.any))  # type: ignore[union-attr]
+        decisive = not conjunction  # all: a False decides; any: a True decides
+
+        def junction(
+            values: Mapping[str, str],
+            definitions: Mapping[str, models.Definition],
+            labels: frozenset[str] | None,
+            memo: dict[str, Truth],
+        ) -> Truth:
+            out: Truth = conjunction
+            for kid in kids:
+                value = kid(values, definitions, labels, memo)
+                if value is decisive:
+                    return decisive
+                if value is None:
+                    out = None
+            return out
+
+        return junction
     if isinstance(node, models.NotNode):
-        value = _truth(node.not_, values, definitions, verdict_labels, memo)
-        return None if value is None else not value
+        inner = _compiled(node.not_)
+
+        def not_(
+            values: Mapping[str, str],
+            definitions: Mapping[str, models.Definition],
+            labels: frozenset[str] | None,
+            memo: dict[str, Truth],
+        ) -> Truth:
+            value = inner(values, definitions, labels, memo)
+            return None if value is None else not value
+
+        return not_
     if isinstance(node, models.AtLeastNode):
-        kids = [_truth(c, values, definitions, verdict_labels, memo) for c in node.of]
-        return at_least(node.at_least, kids)
+        threshold, kids = node.at_least, tuple(_compiled(c) for c in node.of)
+
+        def at_least_(
+            values: Mapping[str, str],
+            definitions: Mapping[str, models.Definition],
+            labels: frozenset[str] | None,
+            memo: dict[str, Truth],
+        ) -> Truth:
+            return at_least(threshold, [k(values, definitions, labels, memo) for k in kids])
+
+        return at_least_
     if isinstance(node, models.UseNode):
-        if node.use in memo:
-            return memo[node.use]
-        memo[node.use] = None  # in progress: a cycle reads as unknown
-        value = _truth(definitions[node.use].when, values, definitions, verdict_labels, memo)
-        memo[node.use] = value
-        return value
+        name = node.use
+        last: list[object] = [None, None]  # the definition tree last seen, and its closure
+
+        def use(
+            values: Mapping[str, str],
+            definitions: Mapping[str, models.Definition],
+            labels: frozenset[str] | None,
+            memo: dict[str, Truth],
+        ) -> Truth:
+            if name in memo:
+                return memo[name]
+            memo[name] = None  # in progress: a cycle reads as unknown
+            when = definitions[name].when
+            if last[0] is not when:
+                last[0], last[1] = when, _compiled(when)
+            value = last[1](values, definitions, labels, memo)  # type: ignore[operator]
+            memo[name] = value
+            return value
+
+        return use
     if isinstance(node, models.LabelNode):
-        return None if verdict_labels is None else node.label in verdict_labels
+        label = node.label
+
+        def label_(values: object, d: object, labels: frozenset[str] | None, m: object) -> Truth:
+            return None if labels is None else label in labels
+
+        return label_  # type: ignore[return-value]
     raise TypeError(f"unknown condition node {type(node).__name__}")  # pragma: no cover
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from misgen import models
-from misgen.conditions import Truth, at_least, signals_in, truth
+from misgen.conditions import Truth, at_least, compiled, signals_in, truth
 from misgen.models import UNKNOWN
 
 #: the signal that says what kind of system failed (frameworks declare their scope in it)
@@ -161,6 +161,9 @@ class Classifier:
             r for r in rules if r.role == "primary" and r.label != policy.not_a_goal_failure
         )
         self.grade_rank: dict[str, int] = {g: i for i, g in enumerate(policy.grade_order)}
+        # each rule's when / unless as closures (misgen.conditions.compiled): the hot path
+        self._when = {r.id: compiled(r.when) for r in rules}
+        self._unless = {r.id: compiled(r.unless) if r.unless is not None else None for r in rules}
         self.rule_signals = {
             r.id: sorted(
                 signals_in(r.when, definitions)
@@ -236,14 +239,20 @@ class Classifier:
         node: models.Condition,
         values: Mapping[str, str],
         verdict_labels: frozenset[str] | None = None,
+        memo: dict[str, Truth] | None = None,
     ) -> Truth:
-        """The value :meth:`evaluate` gives, without a trace (the hot path; one interpreter)."""
-        return truth(node, values, self.definitions, verdict_labels)
+        """The value :meth:`evaluate` gives, without a trace (the hot path; one interpreter).
+        ``memo`` shares definition values between trees read under the same ``values``."""
+        return truth(node, values, self.definitions, verdict_labels, memo)
 
-    def _fires(self, rule: models.Rule, values: Mapping[str, str]) -> bool:
-        return self.truth(rule.when, values) is True and (
-            rule.unless is None or self.truth(rule.unless, values) is not True
-        )
+    def _fires(
+        self, rule: models.Rule, values: Mapping[str, str], memo: dict[str, Truth] | None = None
+    ) -> bool:
+        memo = {} if memo is None else memo
+        if self._when[rule.id](values, self.definitions, None, memo) is not True:
+            return False
+        unless = self._unless[rule.id]
+        return unless is None or unless(values, self.definitions, None, memo) is not True
 
     def complete(self, values: dict[str, str]) -> dict[str, str]:
         """An unanswered signal whose ``applies_when`` is false is "not-applicable": that is
@@ -259,12 +268,16 @@ class Classifier:
                         changed = True
         return values
 
-    def _silent(self, rule: models.Rule, values: Mapping[str, str]) -> bool:
+    def _silent(
+        self, rule: models.Rule, values: Mapping[str, str], memo: dict[str, Truth] | None = None
+    ) -> bool:
         """Definitely silent: no answer to an unknown signal could make the rule fire
         (``when`` is false, or ``unless`` is true)."""
-        return self.truth(rule.when, values) is False or (
-            rule.unless is not None and self.truth(rule.unless, values) is True
-        )
+        memo = {} if memo is None else memo
+        if self._when[rule.id](values, self.definitions, None, memo) is False:
+            return True
+        unless = self._unless[rule.id]
+        return unless is not None and unless(values, self.definitions, None, memo) is True
 
     # -- verdicts -----------------------------------------------------------
 
@@ -287,8 +300,9 @@ class Classifier:
     ) -> tuple[str, str | None, tuple[str, ...], str | None, tuple[str, ...], tuple[Fired, ...]]:
         """(status, primary, labels, subtype, possible, fired rules)."""
         fired: list[Fired] = []
+        memo: dict[str, Truth] = {}  # rules never read labels: definitions are shared
         for rule in self.rules:
-            if not self._fires(rule, values):
+            if not self._fires(rule, values, memo):
                 continue
             if with_traces:
                 when = self.evaluate(rule.when, values, strengths)
@@ -313,10 +327,10 @@ class Classifier:
                     self._grade(when) if with_traces else "",
                 )
             )
-        return (*self._combine(values, fired), tuple(fired))
+        return (*self._combine(values, fired, memo), tuple(fired))
 
     def _combine(
-        self, values: Mapping[str, str], fired: list[Fired]
+        self, values: Mapping[str, str], fired: list[Fired], memo: dict[str, Truth] | None = None
     ) -> tuple[str, str | None, tuple[str, ...], str | None, tuple[str, ...]]:
         """Status, primary, labels (ordered), subtype and possible labels from fired rules.
 
@@ -329,7 +343,7 @@ class Classifier:
         held = {f.label for f in fired if f.role == "primary"}
         possible = {f.label for f in fired if f.role == "secondary"} - held
         if none in held and (held - {none} or not all(
-            self._silent(r, values) for r in self.goal_primary
+            self._silent(r, values, memo) for r in self.goal_primary
         )):
             held.discard(none)
             if not held:

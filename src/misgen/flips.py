@@ -40,9 +40,10 @@ class FlipSearch:
             sid for sid in clf.conditional if trial.get(sid, UNKNOWN) != base.get(sid, UNKNOWN)
         }
         fired: list[Fired] = []
+        memo: dict[str, bool | None] = {}  # one set of answers: definitions evaluated once
         for index, rule in enumerate(clf.rules):
             fires = (
-                clf._fires(rule, trial) if self.readers[index] & changed else self.fires[index]
+                clf._fires(rule, trial, memo) if self.readers[index] & changed else self.fires[index]
             )
             if not fires:
                 continue
@@ -50,7 +51,7 @@ class FlipSearch:
             if subtype is None and rule.subtype_by is not None:
                 subtype = rule.subtype_by.map.get(trial.get(rule.subtype_by.signal, UNKNOWN))
             fired.append(Fired(rule.id, rule.label, rule.role, subtype, _NO_TRACE, None, ""))
-        return clf._combine(trial, fired)[1]
+        return clf._combine(trial, fired, memo)[1]
 
 
 _READERS: dict[int, tuple[Any, list[frozenset[str]]]] = {}

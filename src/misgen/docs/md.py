@@ -33,10 +33,9 @@ from misgen import ids
 # becomes an HTML attribute with attr_list), CriticMarkup (`{++ ++}`), and Jinja templates
 # (`{{ }}`, `{% %}`, `{# #}`), which mkdocs-macros runs as code.
 _INLINE = {c: f"&#{ord(c)};" for c in "&<>\\`*_[]|~$#{}"}
-_INLINE_RE = re.compile("[" + re.escape("".join(_INLINE)) + "]")
+_INLINE_TABLE = str.maketrans(_INLINE)
 # Control characters and bidirectional overrides would reorder or hide text.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_SPACE_RE = re.compile(r"\s+")
 # Line-start syntax: headings, quotes, list items ("-", "+", "1.", "1)"), setext rules, and
 # the extensions' blocks: admonitions ("!!!"), collapsible blocks ("???"), definitions (":").
 _LEAD_RE = re.compile(r"^(?:([-+=>!?:])|([0-9]+)([.)]))")
@@ -55,8 +54,10 @@ def text(value: object) -> str:
     >>> text("- not a list item")
     '&#45; not a list item'
     """
-    raw = _SPACE_RE.sub(" ", _CONTROL_RE.sub("\ufffd", str(value))).strip()
-    out = _INLINE_RE.sub(lambda m: _INLINE[m.group()], raw)
+    raw = str(value)
+    if _CONTROL_RE.search(raw):
+        raw = _CONTROL_RE.sub("\ufffd", raw)
+    out = " ".join(raw.split()).translate(_INLINE_TABLE)  # split(): every Unicode space
     lead = _LEAD_RE.match(out)
     if lead:
         if lead.group(1):
