@@ -151,7 +151,7 @@ def test_an_inferred_answer_needs_no_anchor(root_copy: Path, capsys: pytest.Capt
     text = path.read_text(encoding="utf-8")
     head, _, tail = text.partition(f"  {sid}:\n")
     path.write_text(head + f"  {sid}:\n" + tail.replace("strength: measured", "strength: inferred", 1), encoding="utf-8")
-    code, out, err = run(["--root", str(root_copy), "validate", "--strict", str(path)], capsys)
+    _code, out, err = run(["--root", str(root_copy), "validate", "--strict", str(path)], capsys)
     assert f"signals.{sid}.strength: a measured answer" not in out + err
 
 
@@ -250,7 +250,7 @@ def test_misgen_migrate_moves_records_into_the_bibliography(root_copy: Path, cap
     code, out, _ = run(["--root", str(root_copy), "migrate", str(path)], capsys)
     assert code == 0, out
     bib = yaml.safe_load((root_copy / "taxonomy" / "sources.yaml").read_text(encoding="utf-8"))["sources"]
-    assert [s for s in bib if s["id"] == "new-work-2026"][0]["title"] == "A new work"
+    assert next(s for s in bib if s["id"] == "new-work-2026")["title"] == "A new work"
     assert "  - source: new-work-2026\n" in path.read_text(encoding="utf-8")
     code, out, err = run(["--root", str(root_copy), "validate", "--strict", str(path)], capsys)
     assert "every work is defined once" not in out + err

@@ -71,7 +71,7 @@ def _compile(node: models.Condition) -> _Fn:
             actual = values.get(signal, UNKNOWN)
             return True if actual == wanted else (None if actual == UNKNOWN else False)
 
-        return is_  # type: ignore[return-value]
+        return is_
     if isinstance(node, models.InNode):
         signal, allowed = node.signal, frozenset(node.in_)
 
@@ -79,7 +79,7 @@ def _compile(node: models.Condition) -> _Fn:
             actual = values.get(signal, UNKNOWN)
             return True if actual in allowed else (None if actual == UNKNOWN else False)
 
-        return in_  # type: ignore[return-value]
+        return in_
     if isinstance(node, (models.AllNode, models.AnyNode)):
         conjunction = isinstance(node, models.AllNode)
         kids = tuple(_compiled(c) for c in (node.all if conjunction else node.any))  # type: ignore[union-attr]
@@ -128,7 +128,8 @@ def _compile(node: models.Condition) -> _Fn:
         return at_least_
     if isinstance(node, models.UseNode):
         name = node.use
-        last: list[object] = [None, None]  # the definition tree last seen, and its closure
+        last_tree: list[object] = [None]  # the definition tree last seen, and its closure
+        last_fn: list[_Fn] = []
 
         def use(
             values: Mapping[str, str],
@@ -140,9 +141,10 @@ def _compile(node: models.Condition) -> _Fn:
                 return memo[name]
             memo[name] = None  # in progress: a cycle reads as unknown
             when = definitions[name].when
-            if last[0] is not when:
-                last[0], last[1] = when, _compiled(when)
-            value = last[1](values, definitions, labels, memo)  # type: ignore[operator]
+            if last_tree[0] is not when:
+                last_tree[0] = when
+                last_fn[:] = [_compiled(when)]
+            value = last_fn[0](values, definitions, labels, memo)
             memo[name] = value
             return value
 
@@ -153,7 +155,7 @@ def _compile(node: models.Condition) -> _Fn:
         def label_(values: object, d: object, labels: frozenset[str] | None, m: object) -> Truth:
             return None if labels is None else label in labels
 
-        return label_  # type: ignore[return-value]
+        return label_
     raise TypeError(f"unknown condition node {type(node).__name__}")  # pragma: no cover
 
 

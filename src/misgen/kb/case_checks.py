@@ -45,7 +45,7 @@ def _check_drafts(
                 rel,
                 ("sources", i, "id"),
                 f"source '{src.id}' is also defined in {drafted[src.id]}",
-                f"run 'misgen migrate' on both files: the record moves to taxonomy/sources.yaml once",
+                "run 'misgen migrate' on both files: the record moves to taxonomy/sources.yaml once",
             )
         else:
             drafted[src.id] = rel
