@@ -11,12 +11,22 @@ never un-fire a rule whose ``when`` was already True (``unless`` aside).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from misgen import models
 from misgen.conditions import Truth, at_least, compiled, signals_in, truth
 from misgen.models import UNKNOWN
+from misgen.verdict import (  # re-exported: misgen.engine is where callers find them
+    _NO_TRACE,
+    Decision,
+    Fired,
+    NearMiss,
+    Perspective,
+    Question,
+    Trace,
+    Verdict,
+    summarize,
+)
 
 #: the signal that says what kind of system failed (frameworks declare their scope in it)
 SYSTEM_KIND = "system-kind"
@@ -24,102 +34,6 @@ SYSTEM_KIND = "system-kind"
 if TYPE_CHECKING:
     from misgen.kb import KnowledgeBase
 
-@dataclass(frozen=True)
-class Trace:
-    """One evaluated condition node, with its children."""
-
-    op: str
-    value: Truth
-    name: str | None = None
-    signal: str | None = None
-    expected: tuple[str, ...] = ()
-    actual: str | None = None
-    strength: str | None = None
-    threshold: int | None = None
-    children: tuple[Trace, ...] = ()
-
-
-@dataclass(frozen=True)
-class Fired:
-    rule: str
-    label: str
-    role: str
-    subtype: str | None
-    trace: Trace
-    unless: Trace | None
-    grade: str
-
-
-@dataclass(frozen=True)
-class NearMiss:
-    rule: str
-    label: str
-    signal: str
-    current: str
-    needed: str
-
-
-@dataclass(frozen=True)
-class Question:
-    signal: str
-    question: str
-    impact: int
-    outcomes: tuple[tuple[str, str], ...]  # (answer, resulting verdict summary)
-
-
-@dataclass(frozen=True)
-class Perspective:
-    framework: str
-    name: str
-    terms: tuple[str, ...]
-    possible: tuple[str, ...]
-    applicable: bool = True  # False when the system's kind is outside the framework's scope
-
-
-@dataclass(frozen=True)
-class Verdict:
-    case: str | None
-    status: str
-    primary: str | None
-    labels: tuple[str, ...]
-    subtype: str | None
-    fired: tuple[Fired, ...]
-    near_misses: tuple[NearMiss, ...] = ()
-    questions: tuple[Question, ...] = ()
-    perspectives: tuple[Perspective, ...] = ()
-    evidence_grade: str = "none"
-    caveats: tuple[tuple[str, str], ...] = ()
-    possible: tuple[str, ...] = ()
-    policy: str = ""
-
-    def summary(self) -> str:
-        return summarize(self.primary, self.labels, self.subtype, self.possible)
-
-
-def summarize(
-    primary: str | None, labels: tuple[str, ...], subtype: str | None, possible: tuple[str, ...]
-) -> str:
-    if primary is None:
-        return "undetermined" + (f" (possible: {', '.join(possible)})" if possible else "")
-    text = " + ".join(labels)
-    return f"{text} ({subtype})" if subtype else text
-
-
-# --------------------------------------------------------------------------- evaluation
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The bare outcome of the rules, without explanations (cheap)."""
-
-    status: str
-    primary: str | None
-    labels: tuple[str, ...]
-    subtype: str | None
-    possible: tuple[str, ...] = ()
-
-
-_NO_TRACE = Trace("none", True)
 
 
 def _and(values: list[Truth]) -> Truth:

@@ -250,8 +250,10 @@ def base_modules() -> dict[str, types.ModuleType]:
         )
         root = private_module("root", {"misgen.problems": problems, "misgen.output": output})
         conditions = private_module("conditions", {"misgen.models": plain})
+        verdict = private_module("verdict", lite)
         engine = private_module(
-            "engine", {**lite, "misgen.models": plain, "misgen.conditions": conditions}
+            "engine",
+            {**lite, "misgen.models": plain, "misgen.conditions": conditions, "misgen.verdict": verdict},
         )
         serialize = private_module("serialize", {"misgen.engine": engine})
         render = private_module(
