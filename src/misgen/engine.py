@@ -413,3 +413,18 @@ def _supporting_leaves(trace: Trace, negated: bool = False) -> Iterator[Trace]:
         return
     for child in trace.children:
         yield from _supporting_leaves(child, negated ^ (trace.op == "not"))
+
+
+__all__ = [
+    "SYSTEM_KIND",
+    "_NO_TRACE",
+    "Classifier",
+    "Decision",
+    "Fired",
+    "NearMiss",
+    "Perspective",
+    "Question",
+    "Trace",
+    "Verdict",
+    "summarize",
+]
