@@ -42,6 +42,7 @@ def test_old_case_becomes_valid_and_loses_nothing(
     path = _copy(tmp_path, name)
     before = path.read_text(encoding="utf-8")
     old = yaml.safe_load(before)
+    bibliography = (REPO / "taxonomy" / "sources.yaml").read_bytes()
     code, _, err = run(["--root", str(REPO), "validate", str(path)], capsys)
     assert code == 1 and "was retired" in err and "misgen migrate" in err
 
@@ -61,10 +62,13 @@ def test_old_case_becomes_valid_and_loses_nothing(
             assert f'{sid}: "{answer["answer"]}"' in flat, sid
             if answer.get("evidence"):
                 assert _words(answer["evidence"]).rstrip(".") in flat, sid
-    # everything outside the signals block is byte for byte the same
-    strip = lambda t: re.sub(r"(?ms)^signals:\n.*?(?=^\S)", "", t)  # noqa: E731
+    # everything outside the signals and sources blocks is byte for byte the same
+    strip = lambda t: re.sub(r"(?ms)^(signals|sources):\n.*?(?=^\S|\Z)", "", t)  # noqa: E731
     assert strip(after) == strip(before)
     assert "TODO(migrate)" in after
+    assert (REPO / "taxonomy" / "sources.yaml").read_bytes() == bibliography  # nothing new to add
+    # inline source records became citations of the same works (all already in the bibliography)
+    assert [c["source"] for c in new["sources"]] == [s["id"] for s in old["sources"]]
 
 
 def test_migrate_is_idempotent_and_dry_run_writes_nothing(

@@ -15,7 +15,7 @@ from typing import Any
 
 from misgen import yamlio
 from misgen.loading import locate
-from misgen.problems import InputError, Problem
+from misgen.problems import Problem
 
 #: the fields that say which work a record is; ``verified`` and ``note`` are about the check
 WORK_FIELDS = ("authors", "year", "title", "venue", "arxiv", "doi", "url")
@@ -59,7 +59,6 @@ class SourceMigration:
     problems: list[Problem] = field(default_factory=list)
 
 
-_TOP_KEY = re.compile(r"^[^\s]")  # a key, or a comment, at column 0 ends the block
 
 
 def _is_record(item: Any) -> bool:
@@ -141,15 +140,8 @@ def _quoted(value: str) -> str:
 
 def _splice(text: str, block: list[str], display: str) -> str:
     lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if re.match(r"^sources:\s*(#.*)?$", line)), None)
-    if start is None:
-        raise InputError(
-            [Problem(display, 1, 1, "sources", "the sources list is not in block style", "write it as 'sources:' followed by '- ' items, then migrate")]
-        )
-    end = next((i for i in range(start + 1, len(lines)) if _TOP_KEY.match(lines[i])), len(lines))
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1
-    newline = "\r\n" if lines[start].endswith("\r\n") else "\n"
+    how = "write it as 'sources:' followed by '- ' items, then migrate"
+    start, end, newline = yamlio.top_level_block(lines, "sources", display, how, comments_end=True)
     return "".join(lines[: start + 1] + [line + newline for line in block] + lines[end:])
 
 

@@ -147,15 +147,8 @@ def migrate_text(text: str, display: str, kb: KnowledgeBase) -> tuple[str, list[
     if not migration.changes:
         return text, []
     lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if re.match(r"^signals:\s*(#.*)?$", line)), None)
-    if start is None:
-        raise InputError(
-            [Problem(display, 1, 1, "signals", "the signals mapping is not in block style", "write it as 'signals:' followed by indented answers, then migrate")]
-        )
-    end = next((i for i in range(start + 1, len(lines)) if _TOP_KEY.match(lines[i])), len(lines))
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1  # keep blank lines before the next key
-    newline = "\r\n" if lines[start].endswith("\r\n") else "\n"
+    how = "write it as 'signals:' followed by indented answers, then migrate"
+    start, end, newline = yamlio.top_level_block(lines, "signals", display, how)
     original: dict[str, list[str]] = {}
     pending: list[str] = []  # comments and blank lines belong to the entry that follows
     current: str | None = None
