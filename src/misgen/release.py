@@ -370,10 +370,10 @@ def command(
     for path in (out, side):
         if (path.exists() or path.is_symlink()) and not force:
             raise UsageError(f"{path} exists; pass --force to overwrite it")
-    previous, previous_sha = (None, None)
+    before, before_sha = (None, None)
     if previous:
-        previous, previous_sha = read_bundle(Path(previous))
-    bundle = build(kb, version, previous, previous_sha)
+        before, before_sha = read_bundle(Path(previous))
+    bundle = build(kb, version, before, before_sha)
     delta = bundle["changes"]
     if delta is not None:
         old = str(delta["previous"]["version"])
