@@ -260,3 +260,26 @@ def test_differences_compare_every_bibliographic_field() -> None:
     for field in ("authors", "year", "title", "venue", "arxiv", "doi", "url"):
         assert differences(RECORD, {**RECORD, field: "changed"}) == [field]
     assert differences(RECORD, {**RECORD, "note": "x", "verified": False}) == []
+
+
+def test_a_draft_record_of_a_known_work_under_a_new_id_is_reported_in_its_case(root_copy: Path) -> None:
+    _edit(
+        _case(root_copy),
+        "sources:\n",
+        "sources:\n  - id: langosco-again\n    authors: [A. Person]\n    year: 2022\n    title: Copy\n"
+        "    venue: arXiv preprint\n    arxiv: \"2105.14111\"\n    verified: true\n",
+    )
+    found = [p for p in load(root_copy).problems if "are the same work" in p.message]
+    assert found and found[0].path == f"cases/{CASE}.yaml", found
+
+
+def test_placeholder_addresses_name_no_work(root_copy: Path) -> None:
+    for cid in ("draft-one", "draft-two"):
+        text = _case(root_copy).read_text(encoding="utf-8").replace(f"id: {CASE}", f"id: {cid}", 1)
+        text = text.replace(
+            "sources:\n",
+            f"sources:\n  - id: todo-{cid}\n    authors: [TODO]\n    year: 2000\n    title: TODO\n"
+            "    venue: TODO\n    url: https://example.org/TODO\n    verified: false\n    note: TODO\n",
+        )
+        (root_copy / "cases" / f"{cid}.yaml").write_text(text, encoding="utf-8")
+    assert not [p for p in load(root_copy).problems if "same work" in p.message]

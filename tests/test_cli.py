@@ -307,12 +307,12 @@ def test_new_rejects_bad_id(capsys: pytest.CaptureFixture[str]) -> None:
 def test_internal_error_has_no_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from misgen import commands
+    from misgen import datacmds
 
     def boom(_args: object) -> int:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(commands, "cmd_validate", boom)
+    monkeypatch.setattr(datacmds, "cmd_validate", boom)
     code, _, err = run(["validate"], capsys)
     assert code == 3 and "internal error" in err and "Traceback" not in err
 

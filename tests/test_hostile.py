@@ -1226,13 +1226,13 @@ def test_every_command_reports_bad_data_with_file_and_line(
 
 
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    from misgen import commands
+    from misgen import datacmds
     from misgen.cli import main
 
     def boom(_args: object) -> int:
         raise RuntimeError("kaput \x1b[2J")
 
-    monkeypatch.setattr(commands, "cmd_validate", boom)
+    monkeypatch.setattr(datacmds, "cmd_validate", boom)
     with pytest.raises(RuntimeError, match="kaput"):
         main(["--debug", "validate"])
 
@@ -1240,12 +1240,12 @@ def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_recursion_is_unusable_input_not_a_bug(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from misgen import commands
+    from misgen import datacmds
 
     def deep(_args: object) -> int:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(commands, "cmd_validate", deep)
+    monkeypatch.setattr(datacmds, "cmd_validate", deep)
     code, _, err = run(["validate"], capsys)
     assert code == 2 and "nests too deeply" in err
 
@@ -1253,12 +1253,12 @@ def test_recursion_is_unusable_input_not_a_bug(
 def test_internal_error_text_is_inert(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from misgen import commands
+    from misgen import datacmds
 
     def boom(_args: object) -> int:
         raise RuntimeError("kaput \x1b[2J")
 
-    monkeypatch.setattr(commands, "cmd_validate", boom)
+    monkeypatch.setattr(datacmds, "cmd_validate", boom)
     code, _, err = run(["validate"], capsys)
     assert code == 3 and "kaput \\x1b[2J" in err
 

@@ -79,7 +79,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             from misgen.graph import integrity_problems  # cheap: no networkx
 
             problems += integrity_problems(kb)
-        if (root / "classifier" / "cues.yaml").is_file():  # optional: only misgen suggest reads it
+        if kb.ok and (root / "classifier" / "cues.yaml").is_file():  # optional: only misgen suggest reads it
             from misgen.suggest.cues import read as read_cues
 
             problems += read_cues(root)[1]

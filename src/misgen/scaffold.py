@@ -108,6 +108,8 @@ def skeleton(
     """
     from typing import get_args
 
+    # the placeholder record's id is the case's own, so several skeletons never define one twice
+    placeholder = f"todo-{case_id}"[: ids.MAX_ID_LENGTH].rstrip("-")
     # cleaned: a control character in the path would make the comment unreadable YAML
     shown = clean(path) if path else f"cases/{case_id}.yaml"
     kinds, domains = " | ".join(get_args(models.Kind)), " | ".join(get_args(models.Domain))
@@ -157,7 +159,7 @@ def skeleton(
         lines.append(
             f"    evidence: {_q(answer.evidence or 'TODO: the evidence for this answer, paraphrased')}"
         )
-        lines.append(f"    source: {answer.source or source_id or 'todo-source'}")
+        lines.append(f"    source: {answer.source or source_id or placeholder}")
     lines += [
         "curated:",
         (
@@ -173,7 +175,7 @@ def skeleton(
     ]
     if not (source and source_id):
         lines += [
-            "  - id: todo-source",
+            f"  - id: {placeholder}",
             "    authors: [TODO]",
             "    year: 2000",
             f"    title: {_q('TODO: exact title')}",

@@ -14,20 +14,30 @@ from misgen.yamlio import Document
 
 
 def check_bibliography(kb: KnowledgeBase, doc: Document | None, rel: str) -> Iterator[Problem]:
-    """One work, one record: no arXiv id, DOI or URL under two ids (draft records included)."""
+    """One work, one record: no arXiv id, DOI or URL under two ids (draft records included).
+    A placeholder (``https://example.org/TODO`` in a skeleton) names no work and is skipped."""
     from misgen.bibliography import identifiers
+    from misgen.strict import PLACEHOLDER
 
     seen: dict[str, str] = {}
     listed = [sid for sid in kb.sources if sid not in kb.drafts]  # the file's order
+    drafted_in = {  # a draft record is reported in the case file that holds it
+        s.id: kb.case_paths.get(cid, f"cases/{cid}.yaml")
+        for cid, case in kb.cases.items()
+        for s in case.sources
+        if isinstance(s, models.Source)
+    }
     for sid in listed + sorted(kb.drafts):
         for key in identifiers(kb.sources[sid]):
+            if PLACEHOLDER.search(key):
+                continue
             first = seen.setdefault(key, sid)
             if first != sid:
                 where = ("sources", listed.index(sid), "id") if sid not in kb.drafts else ()
                 yield locate(
                     doc if sid not in kb.drafts else None,
-                    rel if sid not in kb.drafts else f"draft record '{sid}'",
-                    where,
+                    rel if sid not in kb.drafts else drafted_in.get(sid, rel),
+                    where if sid not in kb.drafts else ("sources",),
                     f"'{sid}' and '{first}' are the same work ({key})",
                     f"keep one record; cite '{first}' where '{sid}' is cited",
                 )
