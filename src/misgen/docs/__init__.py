@@ -47,7 +47,7 @@ def page_count(kb: KnowledgeBase) -> int:
 
 def generate(kb: KnowledgeBase, advance: Advance | None = None) -> dict[str, str]:
     """Every generated file, as ``{path relative to the output folder: text}``, in sorted order."""
-    from misgen.docs import cases, debate, overview, rules, taxonomy
+    from misgen.docs import cases, crosswalks, debate, overview, rules, taxonomy
     from misgen.docs import context as paths
 
     tick = advance or (lambda: None)
@@ -75,14 +75,14 @@ def generate(kb: KnowledgeBase, advance: Advance | None = None) -> dict[str, str
     add(paths.CASES, cases.cases_index(ctx))
     for case in kb.cases.values():
         add(paths.case_page(case.id), cases.case_page(ctx, case))
-    add(paths.FRAMEWORKS, taxonomy.frameworks_index(ctx))
+    add(paths.FRAMEWORKS, crosswalks.frameworks_index(ctx))
     for fw in kb.frameworks.values():
-        add(paths.framework_page(fw.id), taxonomy.framework_page(ctx, fw))
-    add(paths.RELATIONS, taxonomy.relations_page(ctx))
+        add(paths.framework_page(fw.id), crosswalks.framework_page(ctx, fw))
+    add(paths.RELATIONS, crosswalks.relations_page(ctx))
     add(paths.DEBATE, debate.debate_page(ctx))
     add(paths.MATRIX, debate.matrix_page(ctx))
     add(paths.AGREEMENT, overview.agreement_page(ctx))
-    add(paths.SOURCES, taxonomy.sources_page(ctx))
+    add(paths.SOURCES, crosswalks.sources_page(ctx))
     for path, text in overview.graph_files(ctx).items():
         out[path] = text
     tick()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from misgen import models
-from misgen.docs.debate import position_lines
 from misgen.docs import context as paths
 from misgen.docs import md
-from misgen.docs.conditions import condition
-from misgen.docs.context import Context, citation
+from misgen.docs.context import Context
+from misgen.docs.debate import position_lines
 
 REL_HEADS = {
     ("often-confused-with", True): "Often confused with",
@@ -35,7 +32,7 @@ def _rule_subtypes(rule: models.Rule) -> list[str]:
     return subs
 
 
-def _cases(ctx: Context, here: str, case_ids: list[str], empty: str = "None yet.") -> list[str]:
+def case_list(ctx: Context, here: str, case_ids: list[str], empty: str = "None yet.") -> list[str]:
     return md.bullets(ctx.case(here, cid) + f" ({md.code(cid)})" for cid in case_ids) or [empty]
 
 
@@ -55,7 +52,7 @@ def _neighbours(ctx: Context, here: str, node_ids: set[str]) -> list[str]:
     return ["## How to tell it from its neighbours", "", *lines] if lines else []
 
 
-def _mappings(ctx: Context, here: str, node_id: str) -> list[str]:
+def mapping_lines(ctx: Context, here: str, node_id: str) -> list[str]:
     rows = []
     for fw in ctx.kb.frameworks.values():
         for term in fw.terms:
@@ -85,7 +82,7 @@ def _rules(ctx: Context, here: str, rules: list[models.Rule]) -> list[str]:
     return lines if rules else lines + ["No rule assigns it yet."]
 
 
-def _sources(ctx: Context, here: str, ids: list[str]) -> list[str]:
+def sources_section(ctx: Context, here: str, ids: list[str]) -> list[str]:
     return ["## Sources", "", *ctx.sources(here, ids)] if ids else []
 
 
@@ -141,7 +138,7 @@ def label_page(ctx: Context, lab: models.Label) -> str:
         "",
         f"Curated with this primary label ({len(primary)}; the classifier agrees on {agree}):",
         "",
-        *_cases(ctx, here, primary),
+        *case_list(ctx, here, primary),
     ]
     secondary = ctx.curated_secondary.get(lab.id, [])
     if secondary:
@@ -149,7 +146,7 @@ def label_page(ctx: Context, lab: models.Label) -> str:
             "",
             "Curated with this as a secondary label:",
             "",
-            *_cases(ctx, here, secondary),
+            *case_list(ctx, here, secondary),
         ]
     return md.page(
         md.text(lab.name),
@@ -167,9 +164,9 @@ def label_page(ctx: Context, lab: models.Label) -> str:
         _neighbours(ctx, here, {lab.id}),
         _rules(ctx, here, rules),
         examples,
-        _mappings(ctx, here, lab.id),
+        mapping_lines(ctx, here, lab.id),
         position_lines(ctx, here, lab.id),
-        _sources(ctx, here, list(lab.sources)),
+        sources_section(ctx, here, list(lab.sources)),
     )
 
 
@@ -192,15 +189,15 @@ def subtype_page(ctx: Context, sub: models.Subtype) -> str:
             "",
             f"Curated with this subtype ({len(curated)}):",
             "",
-            *_cases(ctx, here, curated),
+            *case_list(ctx, here, curated),
             "",
             f"Given this subtype by the classifier ({len(classified)}):",
             "",
-            *_cases(ctx, here, classified),
+            *case_list(ctx, here, classified),
         ],
-        _mappings(ctx, here, sub.id),
+        mapping_lines(ctx, here, sub.id),
         position_lines(ctx, here, sub.id),
-        _sources(ctx, here, list(sub.sources)),
+        sources_section(ctx, here, list(sub.sources)),
     )
 
 
@@ -278,180 +275,4 @@ def signal_page(ctx: Context, sig: models.Signal) -> str:
         ["## Examples", "", *(f"- {md.code(a)}: {md.text(t)}" for a, t in sig.examples.items())],
         ["## Used by", "", *(users or ["Nothing reads it yet: it is informational."])],
         position_lines(ctx, here, sig.id),
-    )
-
-
-# --------------------------------------------------------------------------- relations
-
-
-def relations_page(ctx: Context) -> str:
-    here = paths.RELATIONS
-    sections = []
-    for rtype in ("often-confused-with", "can-co-occur-with", "can-lead-to"):
-        rels = sorted(
-            (r for r in ctx.kb.relations if r.type == rtype),
-            key=lambda r: (r.source, r.target, r.id),
-        )
-        if not rels:
-            continue
-        rows = [
-            [
-                ctx.node(here, r.source),
-                ctx.node(here, r.target),
-                md.text(r.rationale),
-                md.text(r.deciding_question or ""),
-                ", ".join(md.code(s) for s in r.sources),
-            ]
-            for r in rels
-        ]
-        sections.append(
-            [
-                f"## {md.text(rtype)}",
-                "",
-                *md.table(["from", "to", "why", "deciding question", "sources"], rows),
-            ]
-        )
-    return md.page(
-        "Relations",
-        [
-            "How labels and subtypes relate: which are confused (with the question that decides), which "
-            "co-occur and which lead to one another. Sources are listed on the "
-            + ctx.to(here, paths.SOURCES, "sources page")
-            + ".",
-        ],
-        *sections,
-    )
-
-
-# --------------------------------------------------------------------------- frameworks
-
-
-def frameworks_index(ctx: Context) -> str:
-    here = paths.FRAMEWORKS
-    fws = list(ctx.kb.frameworks.values())
-    rows = []
-    for lab in ctx.kb.labels.values():
-        for node_id in [lab.id, *(s.id for s in lab.subtypes)]:
-            cells = []
-            for fw in fws:
-                hits = [
-                    f"{md.text(t.name)} ({md.text(m.fit)})"
-                    for t in fw.terms
-                    for m in t.maps_to
-                    if m.target == node_id
-                ]
-                cells.append("; ".join(hits))
-            rows.append([ctx.node(here, node_id), *cells])
-    listing = [f"- {ctx.framework(here, fw.id)}: {md.text(fw.description)}" for fw in fws]
-    return md.page(
-        "Frameworks",
-        [
-            (
-                "The cross-walk: how the terms of other published frameworks map onto misgen's labels and "
-                "subtypes. Fit is `exact`, `partial` or `lossy`. Each case page shows the terms that apply to it, "
-                "and " + ctx.to(here, paths.MATRIX, "the cases-by-framework matrix") + " shows them all at once, "
-                "including where the frameworks disagree with each other."
-            ),
-        ],
-        [
-            "## Cross-walk",
-            "",
-            *md.table(["misgen", *(ctx.framework(here, fw.id) for fw in fws)], rows),
-        ]
-        if fws
-        else [],
-        ["## Frameworks", "", *listing],
-    )
-
-
-def framework_page(ctx: Context, fw: models.Framework) -> str:
-    here = paths.framework_page(fw.id)
-    sections = []
-    applies: dict[str, list[str]] = {t.id: [] for t in fw.terms}
-    for cid, verdict in ctx.verdicts.items():
-        for p in verdict.perspectives:
-            if p.framework == fw.id:
-                for term_id in p.terms:
-                    applies.setdefault(term_id, []).append(cid)
-    for term in fw.terms:
-        rows = [[ctx.node(here, m.target), md.code(m.fit), md.text(m.note)] for m in term.maps_to]
-        hits = applies.get(term.id, [])
-        sections.append(
-            [
-                f"## {md.text(term.name)}",
-                "",
-                f"{md.code(fw.id + ':' + term.id)}",
-                "",
-                md.text(term.definition),
-                "",
-                *md.table(["maps to", "fit", "note"], rows),
-                "",
-                "Applies to a case when:",
-                "",
-                *condition(ctx, here, term.when),
-                "",
-                f"Applies to {len(hits)} case(s):",
-                "",
-                *(md.bullets(ctx.case(here, c) for c in hits) or ["None."]),
-            ]
-        )
-    return md.page(
-        md.text(fw.name),
-        [
-            f"{md.code(fw.id)} · {ctx.to(here, paths.FRAMEWORKS, 'all frameworks')}",
-            "",
-            md.text(fw.description),
-        ],
-        *sections,
-        _sources(ctx, here, list(fw.sources)),
-    )
-
-
-# --------------------------------------------------------------------------- sources
-
-
-def _taxonomy_citations(ctx: Context) -> Iterator[tuple[str, str, str]]:
-    """(source id, page, escaped label) for every citation outside the cases."""
-    for lab in ctx.kb.labels.values():
-        for sid in lab.sources:
-            yield sid, paths.label_page(lab.id), md.code(lab.id)
-        for sub in lab.subtypes:
-            for sid in sub.sources:
-                yield sid, paths.subtype_page(sub.id), md.code(sub.id)
-    for rule in ctx.kb.rules:
-        for sid in rule.sources:
-            yield sid, paths.rule_page(rule.id), md.code(rule.id)
-    for rel in ctx.kb.relations:
-        for sid in rel.sources:
-            yield sid, paths.RELATIONS, md.code(rel.id)
-    for fw in ctx.kb.frameworks.values():
-        for sid in fw.sources:
-            yield sid, paths.framework_page(fw.id), md.code(fw.id)
-
-
-def sources_page(ctx: Context) -> str:
-    here = paths.SOURCES
-    cited: dict[str, list[str]] = {}
-    for sid, page, label in _taxonomy_citations(ctx):
-        entry = ctx.to(here, page, label)
-        if entry not in cited.setdefault(sid, []):
-            cited[sid].append(entry)
-    lines = []
-    for sid, src in ctx.bibliography.items():
-        users = cited.get(sid, []) + [
-            ctx.to(here, paths.case_page(c), md.code(c)) for c in ctx.cited_by.get(sid, [])
-        ]
-        lines.append(f"- {citation(src)}")
-        if users:
-            lines.append(f"    - Cited by: {', '.join(users)}")
-    unverified = sum(not s.verified for s in ctx.bibliography.values())
-    return md.page(
-        "Sources",
-        [
-            (
-                f"{len(ctx.bibliography)} works, {unverified} of them not yet verified (marked). Links go to arXiv, "
-                "the DOI resolver or the publisher."
-            ),
-        ],
-        lines,
     )
