@@ -913,8 +913,10 @@ def test_every_explain_rendering_is_inert(
     case = next(iter(loaded.cases.values()))
     out.print(render.verdict_tree(clf.classify(case.signals, case_id=case.id), case.title))
     rows = classify_all(loaded)
-    out.print(render.cases_table(rows))
-    for part in render.eval_tables(report(loaded, rows)):
+    from misgen import tables
+
+    out.print(tables.cases_table(rows))
+    for part in tables.eval_tables(report(loaded, rows)):
         out.print(part)
     text = capsys.readouterr().out
     _assert_inert(text)

@@ -167,10 +167,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
                 }
             )
         else:
+            from misgen import tables
+
             out = console()
             # the table needs ~110 columns to keep ids whole; narrower, one entry per case
             out.print(
-                render.cases_table(rows) if out.width >= 110 else render.cases_list(rows, out.width)
+                tables.cases_table(rows) if out.width >= 110 else tables.cases_list(rows, out.width)
             )
             agree = sum(r.agrees for r in rows)
             out.print(
@@ -247,17 +249,17 @@ def _policy_name(kb: Any, name: str | None) -> str | None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from misgen import render
+    from misgen import tables
     from misgen.evaluation import classify_all, compare_policies, failing, report
 
     kb = _kb(args)
     policy = _policy_name(kb, args.policy)
     if args.compare_policies:
-        _emit(args, compare_policies(kb), render.policy_tables)
+        _emit(args, compare_policies(kb), tables.policy_tables)
         return EXIT_OK
     rep = report(kb, classify_all(kb, policy=policy), policy)
     bad = failing(rep) if policy in (None, kb.policy.default) else []
-    _emit(args, rep, render.eval_tables)
+    _emit(args, rep, tables.eval_tables)
     for d in bad:
         why = "declared disagreement is stale" if d["stale"] else "undeclared disagreement"
         print(
