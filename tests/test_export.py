@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from misgen import export, models
+from misgen import export, export_bib, models
 from misgen.evaluation import Row, classify_all
 from misgen.kb import KnowledgeBase, load
 from tests.conftest import FIXTURES, REPO, run
@@ -181,7 +181,7 @@ def test_sqlite_is_normalised_and_consistent(
         assert count("subtypes") == len(kb.subtypes)
         assert count("relations") == len(kb.relations)
         assert count("verdicts") == len(kb.cases)
-        assert count("sources") == len(export.bibliography(kb))
+        assert count("sources") == len(export_bib.bibliography(kb))
         assert count("citations") == sum(len(c.sources) for c in kb.cases.values())
         assert count("disputes") == sum(len(c.disputes) for c in kb.cases.values()) > 0
         assert count("fired_rules") == sum(len(r.verdict.fired) for r in rows)
@@ -299,7 +299,7 @@ def test_bibtex_reads_back_with_keys_equal_to_source_ids(
         append_middleware=[LatexDecodingMiddleware()],
     )
     assert library.failed_blocks == []
-    sources = export.bibliography(kb)
+    sources = export_bib.bibliography(kb)
     assert [e.key for e in library.entries] == [s.id for s in sources]
     assert len({s.id for s in sources}) == len(sources) == len(kb.sources)  # one bibliography
     entry = library.entries_dict[KNOWN_SOURCE]
@@ -331,7 +331,7 @@ def test_bibtex_escapes_specials_and_round_trips() -> None:
         verified=False,
         note="Checked 50% of it",
     )
-    text = export.bibtex_entry(src)
+    text = export_bib.bibtex_entry(src)
     assert r"100\% of \{braces\} \& \$dollars\_ under \#tags" in text
     assert "@article{odd-2024-specials," in text
     library = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware()])
@@ -344,7 +344,7 @@ def test_bibtex_escapes_specials_and_round_trips() -> None:
 
 def test_csl_json_reads_back(exported: dict[str, Path], kb: KnowledgeBase) -> None:
     items = json.loads(exported["csl-json"].read_text(encoding="utf-8"))
-    assert [i["id"] for i in items] == [s.id for s in export.bibliography(kb)]
+    assert [i["id"] for i in items] == [s.id for s in export_bib.bibliography(kb)]
     item = next(i for i in items if i["id"] == KNOWN_SOURCE)
     assert item["type"] == "article"
     assert item["issued"] == {"date-parts": [[2022]]}
@@ -358,14 +358,14 @@ def test_csl_json_reads_back(exported: dict[str, Path], kb: KnowledgeBase) -> No
 
 
 def test_csl_names() -> None:
-    assert export.csl_name("Chris van Merwijk") == {
+    assert export_bib.csl_name("Chris van Merwijk") == {
         "given": "Chris",
         "family": "Merwijk",
         "non-dropping-particle": "van",
     }
-    assert export.csl_name("Samuel R. Bowman") == {"given": "Samuel R.", "family": "Bowman"}
-    assert export.csl_name("OpenAI") == {"literal": "OpenAI"}
-    assert export.csl_name("National Highway Traffic Safety Administration") == {
+    assert export_bib.csl_name("Samuel R. Bowman") == {"given": "Samuel R.", "family": "Bowman"}
+    assert export_bib.csl_name("OpenAI") == {"literal": "OpenAI"}
+    assert export_bib.csl_name("National Highway Traffic Safety Administration") == {
         "literal": "National Highway Traffic Safety Administration"
     }
 

@@ -186,7 +186,7 @@ def _list(values: Sequence[str]) -> str:
 
 def tables(kb: KnowledgeBase, rows: Sequence[Row]) -> dict[str, list[tuple[Any, ...]]]:
     """Every table's rows, in insertion order (parents before children)."""
-    from misgen.export import bibliography
+    from misgen.export_bib import bibliography
 
     assert kb.policy is not None
     policy = rows[0].verdict.policy if rows else kb.policy.default
