@@ -26,7 +26,7 @@ import jsonschema
 import pytest
 
 import misgen
-from misgen import release
+from misgen import release, release_diff
 from misgen.evaluation import cited_cases, classify_all
 from misgen.kb import KnowledgeBase, load
 from misgen.yamlio import load_file
@@ -288,10 +288,10 @@ def test_a_removed_case_needs_a_major_release(
     delta = _bundle(major)["changes"]
     assert delta["required_bump"] == "major" and delta["cases_removed"] == [gone]
     # before 1.0.0 a breaking change is released as a minor one
-    assert release.allows("0.3.1", "minor", "major") and not release.allows(
+    assert release_diff.allows("0.3.1", "minor", "major") and not release_diff.allows(
         "1.3.1", "minor", "major"
     )
-    assert not release.allows("0.3.1", "patch", "minor")
+    assert not release_diff.allows("0.3.1", "patch", "minor")
 
 
 def test_a_wording_change_needs_a_patch_release(
@@ -710,4 +710,4 @@ def test_the_copies_of_the_version_agree() -> None:
     version = PYPROJECT["project"]["version"]
     assert misgen.__version__ == version
     assert load_file(REPO / "CITATION.cff").data["version"] == version
-    release.parse_version(version)  # a release version, as misgen release requires
+    release_diff.parse_version(version)  # a release version, as misgen release requires

@@ -341,7 +341,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     from misgen import __version__
-    from misgen.release import command, parse_version
+    from misgen.release import command
+    from misgen.release_diff import parse_version
 
     parse_version(args.release_version or __version__)  # a bad version fails before the data loads
     return command(
