@@ -20,7 +20,8 @@ from misgen import models, yamlio
 from misgen.conditions import truth
 from misgen.kb import KnowledgeBase
 from misgen.problems import InputError, Problem
-from misgen.scaffold import _comment, _q
+from misgen.yamlio import comment_lines as _comment
+from misgen.yamlio import quote as _q
 
 FIELDS = ("answer", "strength", "evidence", "source")
 

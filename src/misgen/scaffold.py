@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +35,7 @@ def check_skeleton(text: str, display: str, kb: KnowledgeBase) -> None:
         raise InputError(problems_from(exc, doc, display)) from None
 
 
-def _comment(text: str, indent: int) -> list[str]:
-    pad = " " * indent
-    return [f"{pad}# {line}" for line in textwrap.wrap(" ".join(text.split()), 86 - indent)]
+_comment = yamlio.comment_lines
 
 
 def read_answers(path: str, kb: KnowledgeBase) -> dict[str, models.Answer]:

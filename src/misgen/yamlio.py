@@ -479,3 +479,11 @@ def top_level_block(
     while end > start + 1 and not lines[end - 1].strip():
         end -= 1  # keep blank lines before the next key
     return start, end, "\r\n" if lines[start].endswith("\r\n") else "\n"
+
+
+def comment_lines(text: str, indent: int) -> list[str]:
+    """``text`` as YAML comment lines at ``indent``, wrapped to 88 columns."""
+    import textwrap
+
+    pad = " " * indent
+    return [f"{pad}# {line}" for line in textwrap.wrap(" ".join(text.split()), 86 - indent)]

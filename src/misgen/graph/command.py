@@ -76,16 +76,14 @@ def _check(depth: int, kinds: list[str] | None) -> frozenset[str] | None:
 
 
 def render(graph: nx.MultiDiGraph, fmt: str) -> str:
-    from misgen.graph import formats, svg
-    from misgen.graph import render_text as text_render
+    if fmt == "text":  # rich costs ~65 ms: only when asked
+        from misgen.graph.text import render_text
 
-    renderers = {
-        "svg": svg.render_svg,
-        "mermaid": formats.render_mermaid,
-        "dot": formats.render_dot,
-        "json": formats.render_json,
-        "text": text_render,
-    }
+        return render_text(graph)
+    from misgen.graph.formats import render_dot, render_json, render_mermaid
+    from misgen.graph.svg import render_svg
+
+    renderers = {"svg": render_svg, "mermaid": render_mermaid, "dot": render_dot, "json": render_json}
     return renderers[fmt](graph)
 
 

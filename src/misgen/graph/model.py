@@ -15,23 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from misgen import models
 from misgen.conditions import signals_in
+from misgen.graph.kinds import KINDS as KINDS  # the graph's node kinds, re-exported
 
 if TYPE_CHECKING:
     import networkx as nx  # type: ignore[import-untyped,unused-ignore]
 
     from misgen.kb import KnowledgeBase
 
-#: node kinds, in the order renderers list them
-KINDS: tuple[str, ...] = (
-    "label",
-    "subtype",
-    "case",
-    "framework",
-    "term",
-    "rule",
-    "signal",
-    "source",
-)
 #: what the drawings show when neither --focus nor --kind narrows the graph
 OVERVIEW_KINDS: frozenset[str] = frozenset({"label", "subtype", "case", "framework", "term"})
 

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from misgen.graph.model import KINDS
+from misgen.graph.kinds import KINDS
 
 LABEL_PALETTE = (
     "#0072B2",

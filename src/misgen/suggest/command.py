@@ -14,7 +14,7 @@ from typing import Any
 
 from misgen import models
 from misgen.problems import InputError, Problem, UsageError
-from misgen.suggest.cues import CueSet
+from misgen.suggest.cueset import CueSet
 from misgen.suggest.match import Result, suggest
 
 DEFAULT_MAX_BYTES = 1 << 20

@@ -9,12 +9,13 @@ examples say is refused here and by ``tests/test_suggest.py``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from misgen import yamlio
 from misgen.problems import Problem
+from misgen.suggest.cueset import Cue, CueSet
+from misgen.suggest.match import Matcher
 
 CUES_FILE = "classifier/cues.yaml"
 #: a phrase is at most this many words, with at most this many "..." gaps
@@ -22,34 +23,6 @@ MAX_WORDS, MAX_GAPS, MIN_PREFIX = 8, 2, 3
 _TOP = {"version", "tuned_on", "needs_applies", "negation", "hedging", "cues"}
 _CUE = {"id", "signal", "answer", "weight", "phrases", "with", "unless", "negated", "over", "note", "examples"}
 _HEDGE_EFFECTS = ("speculative", "ignore")
-
-
-@dataclass(frozen=True)
-class Cue:
-    id: str
-    signal: str
-    answer: str
-    phrases: tuple[str, ...]
-    weight: int = 1
-    with_: tuple[tuple[str, ...], ...] = ()
-    unless: tuple[str, ...] = ()
-    negated: str | None = None
-    over: tuple[str, ...] = ()
-    match: tuple[str, ...] = ()
-    no_match: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CueSet:
-    version: int
-    cues: tuple[Cue, ...]
-    negation: tuple[str, ...]
-    not_negation: tuple[str, ...]
-    window: int
-    hedging: tuple[str, ...]
-    hedge_effect: str
-    tuned_on: tuple[str, ...] = field(default=())
-    needs_applies: tuple[str, ...] = field(default=())
 
 
 def read(root: Path) -> tuple[CueSet | None, list[Problem]]:
@@ -242,7 +215,6 @@ def _cue(
 def example_problems(cueset: CueSet, doc: yamlio.Document | None, display: str) -> list[Problem]:
     """Each cue's ``match`` examples give its answer; its ``no_match`` examples do not."""
     from misgen.loading import locate
-    from misgen.suggest.match import Matcher
 
     problems: list[Problem] = []
     for i, cue in enumerate(cueset.cues):

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from misgen import models
-from misgen.suggest.cues import CueSet
+from misgen.suggest.cueset import CueSet
 from misgen.suggest.match import Result, suggest
 
 SCHEMA_VERSION = 1

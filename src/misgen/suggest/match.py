@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from misgen.suggest.cues import Cue, CueSet
+from misgen.suggest.cueset import Cue, CueSet
 from misgen.suggest.text import Sentence, phrase_words, sentences
 
 GAP = 3
