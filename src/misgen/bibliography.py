@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from misgen import yamlio
+from misgen import yamledit, yamlio
 from misgen.loading import locate
 from misgen.problems import Problem
 
@@ -141,7 +141,7 @@ def _quoted(value: str) -> str:
 def _splice(text: str, block: list[str], display: str) -> str:
     lines = text.splitlines(keepends=True)
     how = "write it as 'sources:' followed by '- ' items, then migrate"
-    start, end, newline = yamlio.top_level_block(lines, "sources", display, how, comments_end=True)
+    start, end, newline = yamledit.top_level_block(lines, "sources", display, how, comments_end=True)
     return "".join(lines[: start + 1] + [line + newline for line in block] + lines[end:])
 
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from misgen import models, yamlio
+from misgen import models, yamledit, yamlio
 from misgen.conditions import truth
 from misgen.kb import KnowledgeBase
 from misgen.problems import InputError, Problem
-from misgen.yamlio import comment_lines as _comment
+from misgen.yamledit import comment_lines as _comment
 from misgen.yamlio import quote as _q
 
 FIELDS = ("answer", "strength", "evidence", "source")
@@ -149,7 +149,7 @@ def migrate_text(text: str, display: str, kb: KnowledgeBase) -> tuple[str, list[
         return text, []
     lines = text.splitlines(keepends=True)
     how = "write it as 'signals:' followed by indented answers, then migrate"
-    start, end, newline = yamlio.top_level_block(lines, "signals", display, how)
+    start, end, newline = yamledit.top_level_block(lines, "signals", display, how)
     original: dict[str, list[str]] = {}
     pending: list[str] = []  # comments and blank lines belong to the entry that follows
     current: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from misgen import ids, models, yamlio
+from misgen import ids, models, yamledit, yamlio
 from misgen.kb import KnowledgeBase
 from misgen.loading import problems_from
 from misgen.output import atomic_create, clean, print_problems
@@ -35,7 +35,7 @@ def check_skeleton(text: str, display: str, kb: KnowledgeBase) -> None:
         raise InputError(problems_from(exc, doc, display)) from None
 
 
-_comment = yamlio.comment_lines
+_comment = yamledit.comment_lines
 
 
 def read_answers(path: str, kb: KnowledgeBase) -> dict[str, models.Answer]:
