@@ -51,3 +51,31 @@ def test_readme_reliability_table_matches_agree(kb: KnowledgeBase) -> None:
     low = rep["lowest_kappa"]
     assert f"Lowest kappa: `{low['signal']}` {low['kappa']:.3f}" in section
     assert f"primary label agreement {rep['verdicts']['primary_agreement']:.3f}" in section
+
+
+def test_readme_case_base_figures_match_the_data(kb: KnowledgeBase) -> None:
+    """The kinds, disputes, bibliography and evidence-grade figures the README quotes."""
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    section = readme.split("## The case base", 1)[1].split(" ## ", 1)[0]
+    kinds = Counter(c.kind for c in kb.cases.values())
+    for kind, words in (
+        ("empirical", "empirical results"),
+        ("model-organism", "model organisms"),
+        ("thought-experiment", "thought experiments"),
+        ("incident", "deployed-system incidents"),
+        ("biological-analogy", "biological analogies"),
+    ):
+        assert f"{kinds[kind]} {words}" in section, kind
+    disputed = sum(1 for c in kb.cases.values() if c.disputes)
+    assert f"{disputed} record a dispute" in section
+    cites = [c.source for case in kb.cases.values() for c in case.citations()]
+    assert f"({len(kb.sources)} works, {len(set(cites))} of them cited by cases)" in section
+    unverified = sum(1 for s in cites if not kb.sources[s].verified)
+    assert f"{unverified} of the {len(cites)} case citations" in section
+    answers = [a for c in kb.cases.values() for a in c.signals.values()]
+    grades = Counter(a.strength for a in answers if a.strength)
+    for grade in ("measured", "inferred", "speculative"):
+        assert f"`{grade}` ({grades[grade]})" in section, grade
+    anchored = sum(1 for a in answers if a.quote or a.locator)
+    quoted = sum(1 for a in answers if a.quote)
+    assert f"{anchored} answers carry an anchor, {quoted} of them a quote" in section
