@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -305,6 +306,12 @@ def read_capped(handle: Any) -> bytes:
     return b"".join(chunks)
 
 
+#: short strings (keys, ids, answers) are interned: one object per distinct value, not one per
+#: occurrence (about 60 per case file)
+_INTERN_MAX = 64
+_intern = sys.intern
+
+
 class _Builder:
     """Turn a libyaml event stream into plain data, refusing unsafe constructs."""
 
@@ -372,6 +379,8 @@ class _Builder:
         if kind is yaml.ScalarEvent:
             try:
                 value = _resolve_plain(event.value) if not event.style else event.value
+                if type(value) is str and len(value) <= _INTERN_MAX:
+                    value = _intern(value)  # keys, ids and answers recur in every case
             except ValueError:  # an integer over Python's int_max_str_digits limit
                 self.fail(
                     event,
