@@ -28,7 +28,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from misgen import conditions, models, output, root as root_module, yamlio
+from misgen import conditions, models, output, root as root_module, yamledit, yamlio
 from misgen import kb as kb_module
 from misgen.docs import md, site
 from misgen.kb import KnowledgeBase, load
@@ -221,8 +221,8 @@ def hostile_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         shutil.copytree(REPO / name, root / name)
     case = root / "cases" / f"{CASE}.yaml"
     text = case.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^title: .*$", "title: " + yamlio.quote(ATTR_TITLE), text, count=1)
-    text = re.sub(r"(?m)^summary: .*\n(?:  .*\n)*", "summary: " + yamlio.quote(TEMPLATE_TEXT) + "\n", text, count=1)
+    text = re.sub(r"(?m)^title: .*$", "title: " + yamledit.quote(ATTR_TITLE), text, count=1)
+    text = re.sub(r"(?m)^summary: .*\n(?:  .*\n)*", "summary: " + yamledit.quote(TEMPLATE_TEXT) + "\n", text, count=1)
     case.write_text(text, encoding="utf-8")
     kb = load(root)
     assert kb.ok, kb.problems[:3]
@@ -279,7 +279,7 @@ def test_f4_new_writes_only_what_reads_back(
 ) -> None:
     answers = tmp_path / "answers.yaml"
     answers.write_text(
-        "goal-directed:\n  answer: unknown\n  evidence: " + yamlio.quote(NASTY) + "\n", encoding="utf-8"
+        "goal-directed:\n  answer: unknown\n  evidence: " + yamledit.quote(NASTY) + "\n", encoding="utf-8"
     )
     target = tmp_path / "nasty-case.yaml"
     code, _, err = run(
@@ -1022,7 +1022,7 @@ ANY_TEXT = st.text(
 @budget(300)
 @given(ANY_TEXT)
 def test_property_quote_reads_back_exactly_in_both_yaml_loaders(text: str) -> None:
-    quoted = yamlio.quote(text)
+    quoted = yamledit.quote(text)
     assert "\n" not in quoted and "\r" not in quoted
     assert not any(0xD800 <= ord(c) <= 0xDFFF for c in quoted)
     assert yamlio.parse("k: " + quoted, "q.yaml").data["k"] == text  # misgen's (libyaml)

@@ -204,7 +204,7 @@ def questionnaire(
 def scenario_text(answers: dict[str, models.Answer], title: str | None = None) -> str:
     """A scenario file (the case format, answers under ``signals:``) that ``misgen classify``
     and ``misgen new --answers`` both read."""
-    from misgen.yamlio import quote
+    from misgen.yamledit import quote
 
     lines = [
         "# A misgen scenario, written by 'misgen classify -i -o'. Classify it with",

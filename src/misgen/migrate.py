@@ -21,7 +21,7 @@ from misgen.conditions import truth
 from misgen.kb import KnowledgeBase
 from misgen.problems import InputError, Problem
 from misgen.yamledit import comment_lines as _comment
-from misgen.yamlio import quote as _q
+from misgen.yamledit import quote as _q
 
 FIELDS = ("answer", "strength", "evidence", "source")
 

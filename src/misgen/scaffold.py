@@ -13,8 +13,8 @@ from misgen.problems import InputError, Problem, UsageError
 
 
 def _q(text: str) -> str:
-    """A YAML double-quoted scalar that reads back as exactly ``text`` (see yamlio.quote)."""
-    return yamlio.quote(text)
+    """A YAML double-quoted scalar that reads back as exactly ``text`` (see yamledit.quote)."""
+    return yamledit.quote(text)
 
 
 #: what ``validate --strict`` refuses and ``validate`` accepts: a placeholder left in a value

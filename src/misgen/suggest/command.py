@@ -118,7 +118,7 @@ def answers_of(result: Result, text: str) -> dict[str, models.Answer]:
 
 
 def scenario_yaml(result: Result, text: str, display: str, signals: list[str]) -> str:
-    from misgen.yamlio import quote
+    from misgen.yamledit import quote
 
     answers = answers_of(result, text)
     lines = [
