@@ -11,6 +11,7 @@ amount of matching.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 MAX_SENTENCE = 1200
@@ -182,6 +183,13 @@ def phrase_words(phrase: str) -> list[str]:
     """A cue phrase as the words :func:`tokens` would give. A trailing ``*`` is kept (a
     prefix); ``...`` is a gap; ``(a|b|c)`` is one word out of several, kept as ``a|b|c``
     (each alternative a single word, possibly ending in ``*``)."""
+    return list(_phrase_words(phrase))
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase_words(phrase: str) -> tuple[str, ...]:
+    """:func:`phrase_words`, cached: the cue file's phrases are compiled once per cue and
+    once for each cue's examples."""
     words: list[str] = []
     for part in phrase.split():
         if part == "...":
@@ -200,7 +208,7 @@ def phrase_words(phrase: str) -> list[str]:
         if star and toks:
             toks[-1] += "*"
         words.extend(toks)
-    return words
+    return tuple(words)
 
 
 def alternatives(word: str) -> list[str]:
