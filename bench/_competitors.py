@@ -56,7 +56,9 @@ def setup(home: Path | None = None, log: object = print) -> int:
             [str(env / "bin" / "python"), "-m", "pip", "install", "-q", *requirements], check=False
         )
         if done.returncode != 0:
-            log(f"  pip failed for {name} (exit {done.returncode}); it will be reported as not found")  # type: ignore[operator]
+            log(
+                f"  pip failed for {name} (exit {done.returncode}); it will be reported as not found"
+            )  # type: ignore[operator]
     return 0
 
 
@@ -169,11 +171,19 @@ def discover(extra_dirs: list[str] | None = None) -> tuple[list[Tool], list[str]
                 found[tool.variant] = tool
     notes = []
     for variant, how in (
-        ("cjs-python", "check-jsonschema with ruamel.yaml's pure-Python parser (pip install check-jsonschema)"),
-        ("cjs-c", "check-jsonschema with ruamel.yaml's C parser (pip install check-jsonschema ruamel.yaml.clib)"),
+        (
+            "cjs-python",
+            "check-jsonschema with ruamel.yaml's pure-Python parser (pip install check-jsonschema)",
+        ),
+        (
+            "cjs-c",
+            "check-jsonschema with ruamel.yaml's C parser (pip install check-jsonschema ruamel.yaml.clib)",
+        ),
         ("yamllint", "yamllint (pip install yamllint)"),
     ):
         if variant not in found:
-            notes.append(f"not found, not measured: {how}; bench/run.py --setup-competitors installs it under {home}")
+            notes.append(
+                f"not found, not measured: {how}; bench/run.py --setup-competitors installs it under {home}"
+            )
     order = {"cjs-python": 0, "cjs-c": 1, "yamllint": 2}
     return sorted(found.values(), key=lambda t: order[t.variant]), notes
