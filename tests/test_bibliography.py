@@ -117,21 +117,27 @@ def test_a_new_draft_record_loads_but_strict_refuses_it(root_copy: Path, capsys:
 # --------------------------------------------------------------------------- evidence anchors
 
 
+def _rewrite_answer(path: Path, sid: str, drop: tuple[str, ...], add: str = "") -> None:
+    """Rewrite the answer of ``sid`` in a case file: its keys in ``drop`` removed (with their
+    continuation lines), ``add`` (whole lines) appended to it."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index(f"  {sid}:\n")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
+    kept, dropping = [], False
+    for line in lines[start + 1 : end]:
+        if not line.startswith("     "):  # a key of the answer (continuation lines are deeper)
+            dropping = line.startswith(tuple(f"    {key}:" for key in drop))
+        if not dropping:
+            kept.append(line)
+    path.write_text("".join([*lines[: start + 1], *kept, add, *lines[end:]]), encoding="utf-8")
+
+
 def _measured_without_anchor(root: Path) -> str:
     """The first measured answer of the case, its anchor removed; returns the signal id."""
     path = _case(root)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     sid = next(s for s, a in data["signals"].items() if isinstance(a, dict) and a.get("strength") == "measured")
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"  {sid}:"))
-    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
-    kept, dropping = [], False
-    for line in lines[start:end]:
-        if line.startswith("    ") and not line.startswith("     "):  # a key of the answer
-            dropping = line.startswith(("    locator:", "    quote:"))
-        if not dropping:
-            kept.append(line)
-    path.write_text("".join(lines[:start] + kept + lines[end:]), encoding="utf-8")
+    _rewrite_answer(path, sid, ("locator", "quote"))
     return sid
 
 
@@ -176,18 +182,8 @@ def test_a_suggested_answer_is_not_evidence_in_a_case() -> None:
 
 
 def test_a_long_quote_in_a_case_file_is_reported_with_its_place(root_copy: Path) -> None:
-    path = _case(root_copy)
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    start = lines.index("  goal-directed:\n")
-    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
-    block, dropping = [], False
-    for line in lines[start + 1 : end]:
-        if not line.startswith("     "):  # a key of the answer (continuation lines are deeper)
-            dropping = line.startswith("    quote:")
-        if not dropping:
-            block.append(line)
     long = "    quote: \"" + " ".join(["word"] * 41) + "\"\n"
-    path.write_text("".join(lines[: start + 1] + block + [long] + lines[end:]), encoding="utf-8")
+    _rewrite_answer(_case(root_copy), "goal-directed", ("quote",), long)
     found = _messages(root_copy)
     assert any("signals.goal-directed.quote: the quote has 41 words" in m for m in found), found
 

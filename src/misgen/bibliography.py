@@ -128,14 +128,9 @@ def _citation_lines(item: Any) -> list[str]:
     if isinstance(item, dict) and set(item) <= {"source", "locator"} and "source" in item:
         lines = [f"  - source: {item['source']}"]
         if item.get("locator") is not None:
-            lines.append(f"    locator: {_quoted(str(item['locator']))}")
+            lines.append(f"    locator: {yamledit.quote(str(item['locator']))}")
         return lines
-    return ["  - " + _quoted(str(item))]  # not a citation: kept for validate to report
-
-
-def _quoted(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    return ["  - " + yamledit.quote(str(item))]  # not a citation: kept for validate to report
 
 
 def _splice(text: str, block: list[str], display: str) -> str:

@@ -31,10 +31,10 @@ def truth(
     Callers that evaluate several trees under the same ``values`` and ``verdict_labels``
     may pass one ``memo`` (definition name -> value) to share those evaluations.
 
-    Each tree is turned once into nested closures (:func:`_compiled`), so evaluating it
+    Each tree is turned once into nested closures (:func:`compiled`), so evaluating it
     costs no type dispatch; the closures follow the node semantics below one for one.
     """
-    return _compiled(node)(values, definitions, verdict_labels, {} if memo is None else memo)
+    return compiled(node)(values, definitions, verdict_labels, {} if memo is None else memo)
 
 
 _Fn = Callable[
@@ -48,11 +48,8 @@ _MAX_COMPILED = 100_000
 
 def compiled(node: models.Condition) -> _Fn:
     """``node`` as a function ``(values, definitions, verdict_labels, memo) -> Truth``: what
-    :func:`truth` runs, for callers that evaluate the same tree many times."""
-    return _compiled(node)
-
-
-def _compiled(node: models.Condition) -> _Fn:
+    :func:`truth` runs (built once per tree, then looked up), for callers that evaluate the
+    same tree many times."""
     found = _COMPILED.get(id(node))
     if found is not None and found[0] is node:
         return found[1]
@@ -82,7 +79,7 @@ def _compile(node: models.Condition) -> _Fn:
         return in_
     if isinstance(node, (models.AllNode, models.AnyNode)):
         conjunction = isinstance(node, models.AllNode)
-        kids = tuple(_compiled(c) for c in (node.all if conjunction else node.any))  # type: ignore[union-attr]
+        kids = tuple(compiled(c) for c in (node.all if conjunction else node.any))  # type: ignore[union-attr]
         decisive = not conjunction  # all: a False decides; any: a True decides
 
         def junction(
@@ -102,7 +99,7 @@ def _compile(node: models.Condition) -> _Fn:
 
         return junction
     if isinstance(node, models.NotNode):
-        inner = _compiled(node.not_)
+        inner = compiled(node.not_)
 
         def not_(
             values: Mapping[str, str],
@@ -115,7 +112,7 @@ def _compile(node: models.Condition) -> _Fn:
 
         return not_
     if isinstance(node, models.AtLeastNode):
-        threshold, kids = node.at_least, tuple(_compiled(c) for c in node.of)
+        threshold, kids = node.at_least, tuple(compiled(c) for c in node.of)
 
         def at_least_(
             values: Mapping[str, str],
@@ -128,8 +125,6 @@ def _compile(node: models.Condition) -> _Fn:
         return at_least_
     if isinstance(node, models.UseNode):
         name = node.use
-        last_tree: list[object] = [None]  # the definition tree last seen, and its closure
-        last_fn: list[_Fn] = []
 
         def use(
             values: Mapping[str, str],
@@ -140,11 +135,7 @@ def _compile(node: models.Condition) -> _Fn:
             if name in memo:
                 return memo[name]
             memo[name] = None  # in progress: a cycle reads as unknown
-            when = definitions[name].when
-            if last_tree[0] is not when:
-                last_tree[0] = when
-                last_fn[:] = [_compiled(when)]
-            value = last_fn[0](values, definitions, labels, memo)
+            value = compiled(definitions[name].when)(values, definitions, labels, memo)
             memo[name] = value
             return value
 

@@ -20,35 +20,6 @@ from misgen.problems import InputError, Problem, UsageError
 # --------------------------------------------------------------------------- validate
 
 
-def _draft_records(kb: Any, paths: list[Path], root: Path) -> list[Problem]:
-    """``--strict``: a source record written in a case file has not reached the bibliography."""
-    from misgen import models
-    from misgen.kb import display_name
-    from misgen.loading import locate
-    from misgen.yamlio import parse
-
-    wanted = {display_name(root, p) for p in paths}
-    out: list[Problem] = []
-    for cid, case in kb.cases.items():
-        rel = kb.case_paths.get(cid, "")
-        drafts = [i for i, s in enumerate(case.sources) if isinstance(s, models.Source)]
-        if not drafts or rel not in wanted:
-            continue
-        path = root / rel if not Path(rel).is_absolute() else Path(rel)
-        doc = parse(path.read_text(encoding="utf-8"), rel) if path.is_file() else None
-        out += [
-            locate(
-                doc,
-                rel,
-                ("sources", i),
-                "a source record in a case file: every work is defined once, in taxonomy/sources.yaml",
-                f"run 'misgen migrate {rel}' to move it there and cite it by id",
-            )
-            for i in drafts
-        ]
-    return out
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     from misgen.kb import display_name, inside, iter_case_files, load, resolved
 
@@ -82,7 +53,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if kb.ok and (root / "classifier" / "cues.yaml").is_file():  # optional: only misgen suggest reads it
             from misgen.suggest.cues import read as read_cues
 
-            problems += read_cues(root)[1]
+            signals = {sid: list(s.answers) for sid, s in kb.signals.items()}
+            problems += read_cues(root, signals)[1]
     if getattr(args, "strict", False):
         from misgen.strict import placeholder_problems
 
@@ -90,10 +62,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for path in requested or root_files:
             if not any(inside(path, d) for d in data_dirs):
                 problems += placeholder_problems(path, display_name(root, path))
-        problems += _draft_records(kb, requested or root_files, root)
-        from misgen.kb.case_checks import unanchored
+        from misgen.kb.case_checks import draft_records, unanchored
 
-        problems += unanchored(kb, {display_name(root, p) for p in requested or root_files})
+        wanted = {display_name(root, p) for p in requested or root_files}
+        problems += draft_records(kb, wanted)
+        problems += unanchored(kb, wanted)
     if args.paths:  # an empty folder checks nothing (not the whole root)
         wanted = {display_name(root, p) for p in requested} | {
             _link_name(root, p) for p in requested

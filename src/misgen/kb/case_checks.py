@@ -72,6 +72,24 @@ def _check_citations(
             )
 
 
+def draft_records(kb: KnowledgeBase, wanted: set[str]) -> Iterator[Problem]:
+    """``--strict``: a source record written in a case file has not reached the bibliography."""
+    for cid, case in kb.cases.items():
+        rel = kb.case_paths.get(cid, "")
+        drafts = [i for i, s in enumerate(case.sources) if isinstance(s, models.Source)]
+        if not drafts or rel not in wanted:
+            continue
+        doc = _reparse(kb.root, rel)
+        for i in drafts:
+            yield locate(
+                doc,
+                rel,
+                ("sources", i),
+                "a source record in a case file: every work is defined once, in taxonomy/sources.yaml",
+                f"run 'misgen migrate {rel}' to move it there and cite it by id",
+            )
+
+
 def unanchored(kb: KnowledgeBase, wanted: set[str]) -> Iterator[Problem]:
     """``--strict``: every ``measured`` answer of a case names where its source shows it.
 
@@ -81,7 +99,11 @@ def unanchored(kb: KnowledgeBase, wanted: set[str]) -> Iterator[Problem]:
         rel = kb.case_paths.get(cid, "")
         if rel not in wanted:
             continue
-        bare = [s for s, a in case.signals.items() if a.strength == "measured" and not (a.quote or a.locator)]
+        bare = [
+            s
+            for s, a in case.signals.items()
+            if a.strength == "measured" and not (a.quote or a.locator)
+        ]
         if not bare:
             continue
         doc = _reparse(kb.root, rel)
@@ -104,7 +126,9 @@ def _reparse(root: Path, rel: str) -> Document | None:
         return None
 
 
-def _check_anchor(answer: models.Answer, doc: Document | None, rel: str, path: tuple[str | int, ...]) -> Iterator[Problem]:
+def _check_anchor(
+    answer: models.Answer, doc: Document | None, rel: str, path: tuple[str | int, ...]
+) -> Iterator[Problem]:
     """Evidence anchors: a measured answer names where the source shows it."""
     if answer.suggested:
         yield locate(
@@ -126,7 +150,11 @@ def _check_anchor(answer: models.Answer, doc: Document | None, rel: str, path: t
             )
     if (answer.quote is not None or answer.locator is not None) and answer.source is None:
         yield locate(
-            doc, rel, path, "a quote or locator needs the source it comes from", "add source: (a cited source id)"
+            doc,
+            rel,
+            path,
+            "a quote or locator needs the source it comes from",
+            "add source: (a cited source id)",
         )
 
 

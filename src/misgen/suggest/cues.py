@@ -21,22 +21,39 @@ CUES_FILE = "classifier/cues.yaml"
 #: a phrase is at most this many words, with at most this many "..." gaps
 MAX_WORDS, MAX_GAPS, MIN_PREFIX = 8, 2, 3
 _TOP = {"version", "tuned_on", "needs_applies", "negation", "hedging", "cues"}
-_CUE = {"id", "signal", "answer", "weight", "phrases", "with", "unless", "negated", "over", "note", "examples"}
+_CUE = {
+    "id",
+    "signal",
+    "answer",
+    "weight",
+    "phrases",
+    "with",
+    "unless",
+    "negated",
+    "over",
+    "note",
+    "examples",
+}
 _HEDGE_EFFECTS = ("speculative", "ignore")
 
 
-def read(root: Path) -> tuple[CueSet | None, list[Problem]]:
-    """Load and check ``ROOT/classifier/cues.yaml`` against the taxonomy's signals."""
+def read(
+    root: Path, signals: dict[str, list[str]] | None = None
+) -> tuple[CueSet | None, list[Problem]]:
+    """Load and check ``ROOT/classifier/cues.yaml`` against the taxonomy's signals (signal id
+    -> allowed answers; read from ``taxonomy/signals.yaml`` when not given)."""
     from misgen.problems import InputError
 
     path = root / CUES_FILE
     if not path.is_file():
-        return None, [Problem(CUES_FILE, None, None, "", "no cue file", "restore classifier/cues.yaml")]
+        return None, [
+            Problem(CUES_FILE, None, None, "", "no cue file", "restore classifier/cues.yaml")
+        ]
     try:
         doc = yamlio.load_file(path, CUES_FILE)
     except InputError as exc:
         return None, list(exc.problems)
-    return build(doc, CUES_FILE, _signals(root))
+    return build(doc, CUES_FILE, _signals(root) if signals is None else signals)
 
 
 def _signals(root: Path) -> dict[str, list[str]]:
@@ -44,7 +61,11 @@ def _signals(root: Path) -> dict[str, list[str]]:
     doc = yamlio.load_file(root / "taxonomy" / "signals.yaml", "taxonomy/signals.yaml")
     out: dict[str, list[str]] = {}
     for s in (doc.data or {}).get("signals", []) if isinstance(doc.data, dict) else []:
-        if isinstance(s, dict) and isinstance(s.get("id"), str) and isinstance(s.get("answers"), list):
+        if (
+            isinstance(s, dict)
+            and isinstance(s.get("id"), str)
+            and isinstance(s.get("answers"), list)
+        ):
             out[s["id"]] = [str(a) for a in s["answers"]]
     return out
 
@@ -73,14 +94,22 @@ def build(
     needs = _strings(data.get("needs_applies", []), ("needs_applies",), bad, allow_empty=True)
     for i, sid in enumerate(needs):
         if sid not in signals:
-            bad(("needs_applies", i), f"unknown signal '{sid}'", "use an id from taxonomy/signals.yaml")
+            bad(
+                ("needs_applies", i),
+                f"unknown signal '{sid}'",
+                "use an id from taxonomy/signals.yaml",
+            )
     neg = data.get("negation")
     if not isinstance(neg, dict):
         bad(("negation",), "negation must be a mapping", "give 'window', 'phrases' and 'except'")
         neg = {}
     window = neg.get("window", 6)
     if type(window) is not int or not 1 <= window <= 20:
-        bad(("negation", "window"), "window must be a whole number from 1 to 20", "the usual value is 6")
+        bad(
+            ("negation", "window"),
+            "window must be a whole number from 1 to 20",
+            "the usual value is 6",
+        )
         window = 6
     negation = _phrases(neg.get("phrases"), ("negation", "phrases"), bad)
     not_negation = _phrases(neg.get("except", []), ("negation", "except"), bad, allow_empty=True)
@@ -110,20 +139,26 @@ def build(
     return (None if problems else cueset), problems
 
 
-def _strings(value: Any, path: tuple[str | int, ...], bad: Any, allow_empty: bool = False) -> tuple[str, ...]:
+def _strings(
+    value: Any, path: tuple[str | int, ...], bad: Any, allow_empty: bool = False
+) -> tuple[str, ...]:
     if not isinstance(value, list) or (not value and not allow_empty):
         bad(path, "must be a list of text", "write a list: one '- item' per line, or [a, b]")
         return ()
     out = []
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip() or len(item) > 300:
-            bad((*path, i), "each item must be non-empty text of at most 300 characters", "quote it")
+            bad(
+                (*path, i), "each item must be non-empty text of at most 300 characters", "quote it"
+            )
         else:
             out.append(item)
     return tuple(out)
 
 
-def _phrases(value: Any, path: tuple[str | int, ...], bad: Any, allow_empty: bool = False) -> tuple[str, ...]:
+def _phrases(
+    value: Any, path: tuple[str | int, ...], bad: Any, allow_empty: bool = False
+) -> tuple[str, ...]:
     from misgen.suggest.text import phrase_words
 
     out = _strings(value, path, bad, allow_empty)
@@ -131,17 +166,29 @@ def _phrases(value: Any, path: tuple[str | int, ...], bad: Any, allow_empty: boo
         words = phrase_words(phrase)
         real = [w for w in words if w != "..."]
         if not real or words[0] == "..." or words[-1] == "...":
-            bad((*path, i), f"phrase '{phrase}' has no words to match (or starts or ends with '...')",
-                "write the words to look for; '...' only between two words")
+            bad(
+                (*path, i),
+                f"phrase '{phrase}' has no words to match (or starts or ends with '...')",
+                "write the words to look for; '...' only between two words",
+            )
         elif len(real) > MAX_WORDS or words.count("...") > MAX_GAPS:
-            bad((*path, i), f"phrase '{phrase}' is too long",
-                f"at most {MAX_WORDS} words and {MAX_GAPS} '...' gaps; split it into two cues")
+            bad(
+                (*path, i),
+                f"phrase '{phrase}' is too long",
+                f"at most {MAX_WORDS} words and {MAX_GAPS} '...' gaps; split it into two cues",
+            )
         elif any(not a for w in real for a in w.split("|")):
-            bad((*path, i), f"phrase '{phrase}' has an empty or several-word alternative",
-                "each alternative in (a|b) is one word: (modified|retrained|replaced)")
+            bad(
+                (*path, i),
+                f"phrase '{phrase}' has an empty or several-word alternative",
+                "each alternative in (a|b) is one word: (modified|retrained|replaced)",
+            )
         elif any(a.endswith("*") and len(a) - 1 < MIN_PREFIX for w in real for a in w.split("|")):
-            bad((*path, i), f"phrase '{phrase}' has a prefix shorter than {MIN_PREFIX} letters",
-                "write at least three letters before '*' (hid* matches hide, hidden, hiding)")
+            bad(
+                (*path, i),
+                f"phrase '{phrase}' has a prefix shorter than {MIN_PREFIX} letters",
+                "write at least three letters before '*' (hid* matches hide, hidden, hiding)",
+            )
         elif any("*" in a[:-1] for w in real for a in w.split("|")):
             bad((*path, i), f"phrase '{phrase}' has '*' inside a word", "'*' may only end a word")
     return out
@@ -170,25 +217,43 @@ def _cue(
     seen.add(cid)
     sid = item.get("signal")
     if sid not in signals:
-        bad((*path, "signal"), f"unknown signal '{sid}'", "use an id from taxonomy/signals.yaml ('misgen taxonomy')")
+        bad(
+            (*path, "signal"),
+            f"unknown signal '{sid}'",
+            "use an id from taxonomy/signals.yaml ('misgen taxonomy')",
+        )
         return None
     allowed = [a for a in signals[sid] if a != "unknown"]
     answer = item.get("answer")
     if answer not in allowed:
-        bad((*path, "answer"), f"'{answer}' is not an answer of '{sid}'", f"allowed: {', '.join(allowed)}")
+        bad(
+            (*path, "answer"),
+            f"'{answer}' is not an answer of '{sid}'",
+            f"allowed: {', '.join(allowed)}",
+        )
         ok = False
     negated = item.get("negated")
     if negated is not None and negated not in allowed:
-        bad((*path, "negated"), f"'{negated}' is not an answer of '{sid}'", f"allowed: {', '.join(allowed)}")
+        bad(
+            (*path, "negated"),
+            f"'{negated}' is not an answer of '{sid}'",
+            f"allowed: {', '.join(allowed)}",
+        )
         ok = False
     over = _strings(item.get("over", []), (*path, "over"), bad, allow_empty=True)
     for j, other in enumerate(over):
         if other not in allowed or other == answer:
-            bad((*path, "over", j), f"'{other}' is not another answer of '{sid}'", f"allowed: {', '.join(allowed)}")
+            bad(
+                (*path, "over", j),
+                f"'{other}' is not another answer of '{sid}'",
+                f"allowed: {', '.join(allowed)}",
+            )
             ok = False
     weight = item.get("weight", 1)
     if type(weight) is not int or not 1 <= weight <= 10:
-        bad((*path, "weight"), "weight must be a whole number from 1 to 10", "the usual weight is 1")
+        bad(
+            (*path, "weight"), "weight must be a whole number from 1 to 10", "the usual weight is 1"
+        )
         ok = False
     phrases = _phrases(item.get("phrases"), (*path, "phrases"), bad)
     groups = item.get("with", [])
@@ -202,14 +267,19 @@ def _cue(
     unless = _phrases(item.get("unless", []), (*path, "unless"), bad, allow_empty=True)
     examples = item.get("examples")
     if not isinstance(examples, dict) or set(examples) != {"match", "no_match"}:
-        bad((*path, "examples"), "a cue needs examples with 'match' and 'no_match'",
-            "give at least one sentence the cue must match and one it must not")
+        bad(
+            (*path, "examples"),
+            "a cue needs examples with 'match' and 'no_match'",
+            "give at least one sentence the cue must match and one it must not",
+        )
         return None
     match = _strings(examples.get("match"), (*path, "examples", "match"), bad)
     no_match = _strings(examples.get("no_match"), (*path, "examples", "no_match"), bad)
     if not ok or not phrases or not isinstance(answer, str):
         return None
-    return Cue(cid, sid, answer, phrases, weight, tuple(with_), unless, negated, over, match, no_match)
+    return Cue(
+        cid, sid, answer, phrases, weight, tuple(with_), unless, negated, over, match, no_match
+    )
 
 
 def example_problems(cueset: CueSet, doc: yamlio.Document | None, display: str) -> list[Problem]:
@@ -229,7 +299,12 @@ def example_problems(cueset: CueSet, doc: yamlio.Document | None, display: str) 
                         else f"cue '{cue.id}' gives '{cue.answer}' for an example it must not match"
                     )
                     problems.append(
-                        locate(doc, display, ("cues", i, "examples", kind, j), message,
-                               "change the phrases (or the negation and hedging lists), or the example")
+                        locate(
+                            doc,
+                            display,
+                            ("cues", i, "examples", kind, j),
+                            message,
+                            "change the phrases (or the negation and hedging lists), or the example",
+                        )
                     )
     return problems
